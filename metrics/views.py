@@ -1,0 +1,29 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from metrics import selectors
+from teams import access
+from teams.access import Role
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The supervisor's home: what needs their attention in the teams they supervise."""
+    access.require_role(request.user, (Role.SUPERVISOR, Role.ADMINISTRATOR))
+    context = {
+        "teams": access.teams_supervised_by(request.user),
+        "escalated": selectors.board_escalated_tickets(user=request.user),
+        "unassigned": selectors.board_unassigned_tickets(user=request.user),
+        "loads": selectors.board_agent_loads(user=request.user),
+    }
+    template = "metrics/partials/board_panels.html" if request.htmx else "metrics/board.html"
+    return render(request, template, context)
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The manager's home: each team's workload at a glance."""
+    access.require_role(request.user, (Role.MANAGER, Role.ADMINISTRATOR))
+    return render(request, "metrics/desk.html",
+                  {"teams": selectors.desk_overview(user=request.user)})

@@ -1,0 +1,33 @@
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from teams import access
+from teams.access import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The navigation links the signed-in user's roles give them, in display order."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": [], "user_roles": frozenset()}
+    roles = access.roles_of(user)
+    links: list[tuple[str, str]] = []
+    if roles & {Role.AGENT, Role.SUPERVISOR}:
+        links.append((reverse("tickets:mine"), _("My tickets")))
+        links.append((reverse("tickets:team_queue"), _("Team queue")))
+    if Role.SUPERVISOR in roles:
+        links.append((reverse("metrics:board"), _("Supervisor board")))
+    if roles & {Role.MANAGER, Role.ADMINISTRATOR}:
+        links.append((reverse("metrics:desk"), _("Desk overview")))
+    if Role.ADMINISTRATOR in roles:
+        links.append((reverse("administration"), _("Administration")))
+    if Role.CLIENT in roles:
+        links.append((reverse("tickets:client_home"), _("My requests")))
+    path = request.path
+    return {
+        "nav_links": [
+            {"url": url, "label": label, "current": path.startswith(url)} for url, label in links
+        ],
+        "user_roles": frozenset(role.value for role in roles),
+    }

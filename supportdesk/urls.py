@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from supportdesk import views
+
+handler400 = "supportdesk.views.bad_request"
+handler403 = "supportdesk.views.permission_denied"
+handler404 = "supportdesk.views.page_not_found"
+handler500 = "supportdesk.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("preferences/language/", views.set_language, name="set_language"),
+    path("administration/", views.administration, name="administration"),
+    path("no-role/", views.no_role, name="no_role"),
+    path("accounts/", include("allauth.urls")),
+    path("tickets/", include("tickets.urls")),
+    path("teams/", include("teams.urls")),
+    path("metrics/", include("metrics.urls")),
+    path("django-admin/", admin.site.urls),
+]

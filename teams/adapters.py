@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Staff accounts are created by administrators; nobody signs up on the sign-in page.
+    (Clients register through the client portal, which has its own flow.)"""
+
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        return False
