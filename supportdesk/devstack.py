@@ -48,7 +48,8 @@ def run() -> int:
     _start_embedded_database()
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    os.environ.setdefault("SITE_URL", f"http://{'localhost' if host == '127.0.0.1' else host}:{port}")
+    public_host = "localhost" if host == "127.0.0.1" else host
+    os.environ.setdefault("SITE_URL", f"http://{public_host}:{port}")
     # Plain-HTTP local use: cookies must not be marked Secure unless the operator asks for it.
     os.environ.setdefault("SECURE_COOKIES", "0")
     children: list[subprocess.Popen[bytes]] = []
@@ -100,7 +101,9 @@ def test(pytest_args: list[str]) -> int:
     started_database = _start_embedded_database()
     try:
         _manage("compile_translations")
-        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR).returncode
+        environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "supportdesk.test_settings"}
+        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR,
+                              env=environment).returncode
     finally:
         if started_database:
             _stop_embedded_database()

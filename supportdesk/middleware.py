@@ -3,11 +3,11 @@
 import zoneinfo
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 
-from allauth.mfa.models import Authenticator
 from teams import access
 
 # Paths a user who must still set up MFA may reach (plus static files).

@@ -14,7 +14,7 @@ from supportdesk.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SUPPORTDESK_VAR_DIR", str(BASE_DIR / "var")))
 
-# --- Core ----------------------------------------------------------------------------------
+# --- Core ---
 DEBUG = env_bool("DEBUG", False)
 
 
@@ -97,7 +97,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database: DATABASE_URL, else the embedded PostgreSQL under var/ -------------------------
+# --- Database: DATABASE_URL, else the embedded PostgreSQL under var/ ---
 # https://docs.djangoproject.com/en/5.2/ref/databases/#connection-pool
 DATABASE_URL = env_str("DATABASE_URL")
 if not DATABASE_URL:
@@ -116,7 +116,7 @@ if env_bool("DATABASE_POOL", True):
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (shared by every process: login rate limits live here) ----------------------------
+# --- Cache (shared by every process: login rate limits live here) ---
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CACHE_URL = env_str("CACHE_URL") or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
@@ -128,7 +128,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "supportdesk_cache"}}
 
-# --- Accounts, sign-in and MFA (django-allauth) ---------------------------------------------
+# --- Accounts, sign-in and MFA (django-allauth) ---
 # https://docs.allauth.org/en/latest/account/configuration.html
 AUTH_USER_MODEL = "teams.User"
 AUTHENTICATION_BACKENDS = [
@@ -162,7 +162,7 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "SupportDesk"
 
-# --- Internationalisation ---------------------------------------------------------------------
+# --- Internationalisation ---
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hant", "繁體中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -171,7 +171,7 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_NAMES = {"en": _("English"), "zh-hant": _("Traditional Chinese")}
 
-# --- Static and media files ---------------------------------------------------------------------
+# --- Static and media files ---
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -205,7 +205,7 @@ STORAGES = {
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# --- Email ----------------------------------------------------------------------------------------
+# --- Email ---
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -221,7 +221,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SupportDesk <support@supportdesk.localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
-# --- Security -----------------------------------------------------------------------------------
+# --- Security ---
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 SECURE_COOKIES = env_bool("SECURE_COOKIES", True)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
@@ -241,7 +241,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Celery: CELERY_BROKER_URL, else kombu's filesystem transport under var/ -----------------------
+# --- Celery: CELERY_BROKER_URL, else kombu's filesystem transport under var/ ---
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
 if not CELERY_BROKER_URL:
@@ -262,7 +262,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
-# --- REST framework -------------------------------------------------------------------------------
+# --- REST framework ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-# --- Logging ----------------------------------------------------------------------------------------
+# --- Logging ---
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

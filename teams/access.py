@@ -28,9 +28,8 @@ from django.http import Http404
 from teams.models import Team, TeamMembership
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
 
-    from teams.models import User
+    pass
 
 
 class Role(StrEnum):
