@@ -25,5 +25,6 @@ def board(request: HttpRequest) -> HttpResponse:
 def desk(request: HttpRequest) -> HttpResponse:
     """The manager's home: each team's workload at a glance."""
     access.require_role(request.user, (Role.MANAGER, Role.ADMINISTRATOR))
-    return render(request, "metrics/desk.html",
-                  {"teams": selectors.desk_overview(user=request.user)})
+    return render(
+        request, "metrics/desk.html", {"teams": selectors.desk_overview(user=request.user)}
+    )

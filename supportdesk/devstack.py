@@ -61,16 +61,34 @@ def run() -> int:
         _manage("seed_demo", "--if-empty")
         _manage("demo_logins")
         commands = [
-            [str(BIN / "gunicorn"), "supportdesk.wsgi:application", "--bind", f"{host}:{port}",
-             "--workers", os.environ.get("WEB_CONCURRENCY", "2"), "--access-logfile", "-"],
-            [str(BIN / "celery"), "-A", "supportdesk", "worker", "--loglevel", "INFO",
-             "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2")],
+            [
+                str(BIN / "gunicorn"),
+                "supportdesk.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                os.environ.get("WEB_CONCURRENCY", "2"),
+                "--access-logfile",
+                "-",
+            ],
+            [
+                str(BIN / "celery"),
+                "-A",
+                "supportdesk",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                os.environ.get("CELERY_CONCURRENCY", "2"),
+            ],
             [str(BIN / "celery"), "-A", "supportdesk", "beat", "--loglevel", "INFO"],
         ]
         for command in commands:
             children.append(subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True))
-        print(f"\nSupportDesk is running at {os.environ['SITE_URL']}/  (Ctrl-C stops it)\n",
-              flush=True)
+        print(
+            f"\nSupportDesk is running at {os.environ['SITE_URL']}/  (Ctrl-C stops it)\n",
+            flush=True,
+        )
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("A process of the stack stopped; shutting down the rest.", file=sys.stderr)
@@ -102,8 +120,9 @@ def test(pytest_args: list[str]) -> int:
     try:
         _manage("compile_translations")
         environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "supportdesk.test_settings"}
-        return subprocess.run([PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR,
-                              env=environment).returncode
+        return subprocess.run(
+            [PYTHON, "-m", "pytest", *pytest_args], cwd=BASE_DIR, env=environment
+        ).returncode
     finally:
         if started_database:
             _stop_embedded_database()
@@ -111,8 +130,9 @@ def test(pytest_args: list[str]) -> int:
 
 def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
-        print("usage: python -m supportdesk.devstack run | test [pytest arguments]",
-              file=sys.stderr)
+        print(
+            "usage: python -m supportdesk.devstack run | test [pytest arguments]", file=sys.stderr
+        )
         return 2
     # Ctrl-C reaches only this process; children run in their own sessions and get SIGTERM.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

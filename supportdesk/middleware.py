@@ -54,9 +54,7 @@ class RequireMfaMiddleware:
             user.is_authenticated
             and access.requires_mfa(user)
             and not request.path.startswith(MFA_SETUP_PATHS)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

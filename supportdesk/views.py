@@ -74,8 +74,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
             form.save()
             messages.success(request, _("Your preferences were saved."))
             response = redirect("preferences")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.instance.language,
-                                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                form.instance.language,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
             return response
         return render(request, "preferences.html", {"form": form}, status=400)
     return render(request, "preferences.html", {"form": form})
@@ -87,8 +91,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     if not check_for_language(language) or language not in dict(settings.LANGUAGES):
         return HttpResponse(_("Unknown language."), status=400)
@@ -96,8 +101,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
         request.user.language = language
         request.user.save(update_fields=["language"])
     response = redirect(next_url)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax",
-                        secure=settings.SESSION_COOKIE_SECURE)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
     return response
 
 

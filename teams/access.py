@@ -28,7 +28,6 @@ from django.http import Http404
 from teams.models import Team, TeamMembership
 
 if TYPE_CHECKING:
-
     pass
 
 

@@ -122,8 +122,9 @@ class TeamMembership(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role in team"), max_length=20, choices=Role.choices,
-                            default=Role.AGENT)
+    role = models.CharField(
+        _("role in team"), max_length=20, choices=Role.choices, default=Role.AGENT
+    )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
     class Meta:

@@ -43,16 +43,18 @@ def agent(team_a):
 
 @pytest.fixture
 def outsider(team_b):
-    user = UserFactory(email="outsider@desk.example", full_name="Oscar Outsider",
-                       roles=[Role.AGENT])
+    user = UserFactory(
+        email="outsider@desk.example", full_name="Oscar Outsider", roles=[Role.AGENT]
+    )
     MembershipFactory(team=team_b, user=user)
     return user
 
 
 @pytest.fixture
 def supervisor(team_a):
-    user = UserFactory(email="supervisor@desk.example", full_name="Sam Supervisor",
-                       roles=[Role.SUPERVISOR])
+    user = UserFactory(
+        email="supervisor@desk.example", full_name="Sam Supervisor", roles=[Role.SUPERVISOR]
+    )
     MembershipFactory(team=team_a, user=user, role=TeamMembership.Role.SUPERVISOR)
     user.totp_secret = give_totp(user)
     return user
@@ -60,16 +62,16 @@ def supervisor(team_a):
 
 @pytest.fixture
 def manager(db):
-    user = UserFactory(email="manager@desk.example", full_name="Mia Manager",
-                       roles=[Role.MANAGER])
+    user = UserFactory(email="manager@desk.example", full_name="Mia Manager", roles=[Role.MANAGER])
     user.totp_secret = give_totp(user)
     return user
 
 
 @pytest.fixture
 def administrator(db):
-    user = UserFactory(email="admin@desk.example", full_name="Ada Administrator",
-                       roles=[Role.ADMINISTRATOR])
+    user = UserFactory(
+        email="admin@desk.example", full_name="Ada Administrator", roles=[Role.ADMINISTRATOR]
+    )
     user.totp_secret = give_totp(user)
     return user
 

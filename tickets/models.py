@@ -59,16 +59,24 @@ class Client(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email address"), unique=True)
-    account_number = models.CharField(_("account number"), max_length=20, unique=True, null=True,
-                                      blank=True)
-    language = models.CharField(_("preferred language"), max_length=10, choices=Language.choices,
-                                blank=True)
-    region = models.CharField(_("region"), max_length=2, blank=True,
-                              help_text=_("ISO 3166 country code"))
+    account_number = models.CharField(
+        _("account number"), max_length=20, unique=True, null=True, blank=True
+    )
+    language = models.CharField(
+        _("preferred language"), max_length=10, choices=Language.choices, blank=True
+    )
+    region = models.CharField(
+        _("region"), max_length=2, blank=True, help_text=_("ISO 3166 country code")
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.STANDARD)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                blank=True, related_name="client_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="client_profile",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -104,8 +112,13 @@ class Ticket(models.Model):
         PHONE = "phone", _("Phone")
         CHAT = "chat", _("Chat")
 
-    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING_CLIENT, Status.PENDING_INTERNAL,
-                     Status.ON_HOLD)
+    OPEN_STATUSES = (
+        Status.NEW,
+        Status.OPEN,
+        Status.PENDING_CLIENT,
+        Status.PENDING_INTERNAL,
+        Status.ON_HOLD,
+    )
 
     subject = models.CharField(_("subject"), max_length=250)
     description = models.TextField(_("description"))
@@ -113,22 +126,33 @@ class Ticket(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="tickets")
     platform_os = models.CharField(_("operating system"), max_length=100, blank=True)
     app_version = models.CharField(_("app version"), max_length=50, blank=True)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
-                                                default=Priority.NORMAL)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
-                               default=Channel.EMAIL)
-    language = models.CharField(_("language"), max_length=10, choices=Language.choices,
-                                default=Language.ENGLISH)
-    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True,
-                      verbose_name=_("tags"))
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    tags = ArrayField(
+        models.CharField(max_length=50), default=list, blank=True, verbose_name=_("tags")
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tickets")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="assigned_tickets")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
-                              default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    resolution_code = models.ForeignKey(ResolutionCode, on_delete=models.PROTECT, null=True,
-                                        blank=True, related_name="tickets")
+    resolution_code = models.ForeignKey(
+        ResolutionCode, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-locking counter.")
     created_at = models.DateTimeField(_("created"), db_index=False)
@@ -142,16 +166,16 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["team", "status", "-created_at"], name="ticket_team_status_idx"),
-            models.Index(fields=["assignee", "status", "-updated_at"],
-                         name="ticket_assignee_status_idx"),
+            models.Index(
+                fields=["assignee", "status", "-updated_at"], name="ticket_assignee_status_idx"
+            ),
             models.Index(fields=["client", "-created_at"], name="ticket_client_idx"),
             models.Index(fields=["-created_at"], name="ticket_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="resolved") | (
-                    models.Q(resolution_code__isnull=False) & ~models.Q(resolution_summary="")
-                ),
+                condition=~models.Q(status="resolved")
+                | (models.Q(resolution_code__isnull=False) & ~models.Q(resolution_summary="")),
                 name="ticket_resolved_has_resolution",
             ),
         ]
@@ -182,16 +206,24 @@ class Message(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="messages")
-    client = models.ForeignKey(Client, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    client = models.ForeignKey(
+        Client, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
     body = models.TextField(_("body"))
     body_html = models.TextField(blank=True)
-    language = models.CharField(_("language"), max_length=10, choices=Language.choices,
-                                default=Language.ENGLISH)
-    channel = models.CharField(_("channel"), max_length=10, choices=Ticket.Channel.choices,
-                               default=Ticket.Channel.WEB)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Ticket.Channel.choices, default=Ticket.Channel.WEB
+    )
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
@@ -225,14 +257,16 @@ class TicketEvent(models.Model):
         AUTOMATION = "automation", _("Automation")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=40)
     field = models.CharField(_("field"), max_length=40, blank=True)
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)
-    source = models.CharField(_("source"), max_length=12, choices=Source.choices,
-                              default=Source.WEB)
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.WEB
+    )
     created_at = models.DateTimeField(_("time"))
 
     class Meta:

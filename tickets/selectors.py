@@ -35,10 +35,13 @@ def ticket_list_team_queue(*, user: Any) -> QuerySet[Ticket]:
 def ticket_detail_for(*, user: Any, ticket_id: int) -> Ticket:
     """One ticket with its conversation and audit trail; 404 when outside the user's scope."""
     queryset = ticket_list_visible_to(user=user).prefetch_related(
-        Prefetch("messages", queryset=Message.objects.select_related("author", "client")
-                 .order_by("created_at")),
-        Prefetch("events", queryset=TicketEvent.objects.select_related("actor")
-                 .order_by("created_at")),
+        Prefetch(
+            "messages",
+            queryset=Message.objects.select_related("author", "client").order_by("created_at"),
+        ),
+        Prefetch(
+            "events", queryset=TicketEvent.objects.select_related("actor").order_by("created_at")
+        ),
     )
     return access.get_visible_or_404(queryset, pk=ticket_id)
 
@@ -48,9 +51,7 @@ def ticket_list_for_client(*, user: Any) -> QuerySet[Ticket]:
     if not access.has_role(user, access.Role.CLIENT):
         return Ticket.objects.none()
     return (
-        Ticket.objects.filter(client__user=user)
-        .select_related("category")
-        .order_by("-created_at")
+        Ticket.objects.filter(client__user=user).select_related("category").order_by("-created_at")
     )
 
 

@@ -17,9 +17,15 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
     access.require_role(request.user, WORKING_ROLES)
     tickets = selectors.ticket_list_assigned_to(user=request.user)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tickets/ticket_list.html",
-                  {"page": page, "title": _("My tickets"),
-                   "empty_text": _("No open tickets are assigned to you.")})
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {
+            "page": page,
+            "title": _("My tickets"),
+            "empty_text": _("No open tickets are assigned to you."),
+        },
+    )
 
 
 @login_required
@@ -27,9 +33,15 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     access.require_role(request.user, WORKING_ROLES)
     tickets = selectors.ticket_list_team_queue(user=request.user)
     page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "tickets/ticket_list.html",
-                  {"page": page, "title": _("My teams' queue"),
-                   "empty_text": _("Your teams have no open tickets.")})
+    return render(
+        request,
+        "tickets/ticket_list.html",
+        {
+            "page": page,
+            "title": _("My teams' queue"),
+            "empty_text": _("Your teams have no open tickets."),
+        },
+    )
 
 
 @login_required
