@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from supportdesk import views
+from teams.views import LoginView
 
 handler400 = "supportdesk.views.bad_request"
 handler403 = "supportdesk.views.permission_denied"
@@ -15,6 +16,7 @@ urlpatterns = [
     path("preferences/language/", views.set_language, name="set_language"),
     path("administration/", views.administration, name="administration"),
     path("no-role/", views.no_role, name="no_role"),
+    path("accounts/login/", LoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("tickets/", include("tickets.urls")),
     path("teams/", include("teams.urls")),

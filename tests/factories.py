@@ -25,7 +25,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create: bool, extracted: list[Role] | None, **kwargs: object) -> None:
         if create and extracted:
-            self.groups.add(*[Group.objects.get(name=role.value) for role in extracted])
+            self.groups.add(
+                *[Group.objects.get_or_create(name=role.value)[0] for role in extracted]
+            )
         if create:
             self.save()
 
