@@ -6,12 +6,13 @@ outlives the process that started it, so that web, worker and beat share one; ``
 """
 
 import logging
+import os
 import subprocess
 import warnings
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = Path(os.environ.get("SUPPORTDESK_VAR_DIR") or BASE_DIR / "var")
 PGDATA = VAR_DIR / "pgdata"
 DATABASE_NAME = "supportdesk"
 
@@ -56,6 +57,4 @@ def stop() -> None:
 
 
 def _running_as_root() -> bool:
-    import os
-
     return hasattr(os, "geteuid") and os.geteuid() == 0
