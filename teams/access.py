@@ -19,16 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from teams.models import Team, TeamMembership
-
-if TYPE_CHECKING:
-    pass
 
 
 class Role(StrEnum):
@@ -53,8 +50,6 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.ADMINISTRATOR: ("read_all", "configure_desk"),
     Role.CLIENT: ("use_client_portal",),
 }
-
-AnyUser = "User | AnonymousUser"
 
 
 def roles_of(user: Any) -> frozenset[Role]:
@@ -163,6 +158,32 @@ def can_supervise_team(user: Any, team: Team | int) -> bool:
     return TeamMembership.objects.filter(
         user=user, team_id=team_id, role=TeamMembership.Role.SUPERVISOR
     ).exists()
+
+
+def can_work_on_team(user: Any, team: Team | int) -> bool:
+    """Whether the user may change tickets of this team: its agents and supervisors, and
+    administrators. Managers read but do not work tickets."""
+    team_id = team.pk if isinstance(team, Model) else team
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    if not has_role(user, Role.AGENT, Role.SUPERVISOR):
+        return False
+    memberships = getattr(user, "_supportdesk_team_ids", None)
+    if memberships is None:
+        memberships = frozenset(
+            TeamMembership.objects.filter(user=user).values_list("team_id", flat=True)
+        )
+        user._supportdesk_team_ids = memberships
+    return team_id in memberships
+
+
+def teams_workable_by(user: Any) -> QuerySet[Team]:
+    """Teams whose tickets the user may change (see ``can_work_on_team``)."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return Team.objects.all()
+    if not has_role(user, Role.AGENT, Role.SUPERVISOR):
+        return Team.objects.none()
+    return Team.objects.filter(memberships__user=user).distinct()
 
 
 # --- Enforcement helpers ----------------------------------------------------------------------

@@ -154,6 +154,14 @@ class Ticket(models.Model):
         ResolutionCode, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     resolution_summary = models.TextField(_("resolution summary"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-locking counter.")
     created_at = models.DateTimeField(_("created"), db_index=False)
     updated_at = models.DateTimeField(_("updated"))
@@ -190,6 +198,42 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class TicketLink(models.Model):
+    """A directed link between two tickets, recorded at both ends by the services.
+
+    ``kind`` says how ``source`` relates to ``target``: *related*, *merged into* (source was a
+    duplicate folded into target), *split from* (source was created from a message of target),
+    *follow-up of* (source was opened by a client writing to the closed target).
+    """
+
+    class Kind(models.TextChoices):
+        RELATED = "related", _("Related to")
+        MERGED_INTO = "merged_into", _("Merged into")
+        SPLIT_FROM = "split_from", _("Split from")
+        FOLLOW_UP_OF = "follow_up_of", _("Follow-up of")
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("link"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="ticket_link_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="ticket_link_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
 
 
 class Message(models.Model):

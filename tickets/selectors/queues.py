@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from teams import access
-from tickets.models import Client, Message, Ticket, TicketEvent
+from tickets.models import Client, Ticket
 
 LIST_COLUMNS = ("client", "category", "team", "assignee")
 
@@ -30,20 +30,6 @@ def ticket_list_team_queue(*, user: Any) -> QuerySet[Ticket]:
         .select_related(*LIST_COLUMNS)
         .order_by("priority", "created_at")
     )
-
-
-def ticket_detail_for(*, user: Any, ticket_id: int) -> Ticket:
-    """One ticket with its conversation and audit trail; 404 when outside the user's scope."""
-    queryset = ticket_list_visible_to(user=user).prefetch_related(
-        Prefetch(
-            "messages",
-            queryset=Message.objects.select_related("author", "client").order_by("created_at"),
-        ),
-        Prefetch(
-            "events", queryset=TicketEvent.objects.select_related("actor").order_by("created_at")
-        ),
-    )
-    return access.get_visible_or_404(queryset, pk=ticket_id)
 
 
 def ticket_list_for_client(*, user: Any) -> QuerySet[Ticket]:

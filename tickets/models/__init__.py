@@ -1,0 +1,31 @@
+"""Models of the tickets app, one module per area; import them from here."""
+
+from tickets.models.core import (
+    Category,
+    Client,
+    Message,
+    ResolutionCode,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
+from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
+
+__all__ = [
+    "Article",
+    "ArticleVersion",
+    "Attachment",
+    "Category",
+    "Client",
+    "KnowledgeCategory",
+    "Macro",
+    "Message",
+    "Notification",
+    "ResolutionCode",
+    "SavedFilter",
+    "Ticket",
+    "TicketArticle",
+    "TicketEvent",
+    "TicketLink",
+]
