@@ -137,3 +137,60 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.team} ({self.get_role_display()})"
+
+
+class Skill(models.Model):
+    """Something an agent can do for a client: speak a language or support a product.
+
+    Routing and the supervisor's coverage view match tickets (language, category) to agents
+    through their ``AgentSkill`` rows. ``code`` is a stable slug (ISO 639-3 style for languages,
+    e.g. ``yue`` for Cantonese; a product key such as ``desktop`` for products).
+    """
+
+    class Kind(models.TextChoices):
+        LANGUAGE = "language", _("Language")
+        PRODUCT = "product", _("Product")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=100)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["kind", "name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def localized_name(self, language_code: str) -> str:
+        return self.name_zh_hant if language_code.startswith("zh") else self.name_en
+
+
+class AgentSkill(models.Model):
+    """How well one person has one skill: proficiency 1 (basic) to 5 (expert)."""
+
+    MIN_PROFICIENCY = 1
+    MAX_PROFICIENCY = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="agent_skills")
+    proficiency = models.PositiveSmallIntegerField(
+        _("proficiency"), default=3, help_text=_("1 (basic) to 5 (expert)")
+    )
+
+    class Meta:
+        verbose_name = _("agent skill")
+        verbose_name_plural = _("agent skills")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "skill"], name="agent_skill_unique"),
+            models.CheckConstraint(
+                condition=models.Q(proficiency__gte=1) & models.Q(proficiency__lte=5),
+                name="agent_skill_proficiency_1_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["skill", "proficiency"], name="agent_skill_skill_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.skill} ({self.proficiency})"
