@@ -103,9 +103,10 @@ def run() -> int:
 
 
 def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
+    # SIGTERM to each main process only: gunicorn and Celery then stop their own workers.
     for child in children:
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
+            child.terminate()
     deadline = time.monotonic() + 20
     for child in children:
         try:

