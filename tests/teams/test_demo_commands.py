@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from teams.access import Role
-from teams.management import (
+from teams.demo import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     demo_totp_secret,

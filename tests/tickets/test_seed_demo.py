@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 
 from teams.access import Role
-from teams.management import DEMO_EMAILS, DEMO_LOGINS, DEMO_PASSWORD, demo_totp_secret
+from teams.demo import DEMO_EMAILS, DEMO_LOGINS, DEMO_PASSWORD, demo_totp_secret
 from teams.models import AgentSkill, Skill, Team, TeamMembership, User
 from tickets.models import Category, Client, Message, ResolutionCode, Ticket, TicketEvent
 from tickets.rendering import render_message_html

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from teams.management import DEMO_LOGINS, DEMO_PASSWORD, totp_code_now, totp_secret_of
+from teams.demo import DEMO_LOGINS, DEMO_PASSWORD, totp_code_now, totp_secret_of
 from teams.models import User
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from teams.management import totp_code_now, totp_secret_of
+from teams.demo import totp_code_now, totp_secret_of
 from teams.models import User
 
 

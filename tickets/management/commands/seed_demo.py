@@ -5,10 +5,10 @@ What it builds (all in one transaction):
 
 1. Reference lists: categories, resolution codes, skills (``tickets.demo_data``).
 2. Three teams with supervisors and ~25 agents with language and product skills; two managers
-   and an administrator; the documented demo sign-ins (``teams.management.DEMO_LOGINS``) with
+   and an administrator; the documented demo sign-ins (``teams.demo.DEMO_LOGINS``) with
    password ``SupportDesk-demo-2026``. Every other seeded user has an unusable password.
    Supervisors, managers and the administrator get a TOTP authenticator whose secret is derived
-   from the seed and their email (``teams.management.demo_totp_secret``).
+   from the seed and their email (``teams.demo.demo_totp_secret``).
 3. ~500 clients, one of them the client-portal demo login.
 4. ~3,000 tickets over the last eight weeks (weekday and Hong Kong office-hour peaks, three
    incident spikes), in English and Traditional Chinese, each with its conversation
@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from teams.access import Role
-from teams.management import DEMO_EMAILS, DEMO_PASSWORD, demo_totp_secret
+from teams.demo import DEMO_EMAILS, DEMO_PASSWORD, demo_totp_secret
 from teams.models import AgentSkill, Skill, Team, TeamMembership, User
 from tickets import demo_data
 from tickets.demo_data import Scenario, StaffMember
