@@ -113,3 +113,19 @@ class TicketEventFactory(factory.django.DjangoModelFactory):
     ticket = factory.SubFactory(TicketFactory)
     action = "created"
     created_at = factory.LazyFunction(timezone.now)
+
+
+class ResolvedTicketFactory(TicketFactory):
+    """A ticket resolved an hour ago (code and summary set, as the database requires)."""
+
+    status = Ticket.Status.RESOLVED
+    resolution_code = factory.SubFactory(ResolutionCodeFactory)
+    resolution_summary = "Restarted the client and cleared the cache."
+    resolved_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+
+class ClosedTicketFactory(ResolvedTicketFactory):
+    """A ticket resolved and then closed."""
+
+    status = Ticket.Status.CLOSED
+    closed_at = factory.LazyFunction(timezone.now)

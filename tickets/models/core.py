@@ -312,6 +312,11 @@ class TicketEvent(models.Model):
         _("source"), max_length=12, choices=Source.choices, default=Source.WEB
     )
     created_at = models.DateTimeField(_("time"))
+    ticket_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The ticket's version after this change (lists what a stale save missed).",
+    )
 
     class Meta:
         verbose_name = _("ticket event")
