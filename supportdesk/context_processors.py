@@ -16,10 +16,15 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if roles & {Role.AGENT, Role.SUPERVISOR}:
         links.append((reverse("tickets:mine"), _("My tickets")))
         links.append((reverse("tickets:team_queue"), _("Team queue")))
+        links.append((reverse("tickets:unassigned"), _("Unassigned")))
+        links.append((reverse("tickets:macro_list"), _("Macros")))
     if Role.SUPERVISOR in roles:
         links.append((reverse("metrics:board"), _("Supervisor board")))
     if roles & {Role.MANAGER, Role.ADMINISTRATOR}:
         links.append((reverse("metrics:desk"), _("Desk overview")))
+        links.append((reverse("tickets:all"), _("All tickets")))
+    if access.is_staff_member(user):
+        links.append((reverse("tickets:kb_index"), _("Knowledge base")))
     if Role.ADMINISTRATOR in roles:
         links.append((reverse("administration"), _("Administration")))
     if Role.CLIENT in roles:

@@ -1,6 +1,10 @@
-from tickets.views import queues
+from tickets.views import knowledge, macros, queues, search, ticket
 
 app_name = "tickets"
 urlpatterns = [
+    *search.urlpatterns,
+    *ticket.urlpatterns,
     *queues.urlpatterns,
+    *macros.urlpatterns,
+    *knowledge.urlpatterns,
 ]

@@ -22,7 +22,17 @@ from django.db.models import Count, F, Min, Q
 from teams.access import Role
 from teams.demo import DEMO_EMAILS, DEMO_LOGINS, DEMO_PASSWORD, demo_totp_secret
 from teams.models import AgentSkill, Skill, Team, TeamMembership, User
-from tickets.models import Category, Client, Message, ResolutionCode, Ticket, TicketEvent
+from tickets.models import (
+    Article,
+    Category,
+    Client,
+    KnowledgeCategory,
+    Macro,
+    Message,
+    ResolutionCode,
+    Ticket,
+    TicketEvent,
+)
 from tickets.rendering import render_message_html
 
 NOW = datetime.now(tz=UTC).replace(microsecond=0)
@@ -82,7 +92,17 @@ def _snapshot() -> dict[str, list[tuple]]:
 
 def _empty_the_database() -> None:
     Ticket.objects.all().delete()
-    for model in (Client, Category, ResolutionCode, Team, Skill, User):
+    for model in (
+        Article,
+        KnowledgeCategory,
+        Macro,
+        Client,
+        Category,
+        ResolutionCode,
+        Team,
+        Skill,
+        User,
+    ):
         model.objects.all().delete()
 
 

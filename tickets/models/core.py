@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +87,20 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+# Shared by the partial indexes below and the list queries (tickets/filters.py), so that the
+# SQL of a query is exactly the indexed expression.
+OPEN_STATUS_VALUES = ("new", "open", "pending_client", "pending_internal", "on_hold")
+LIFECYCLE_ORDER = (*OPEN_STATUS_VALUES, "resolved", "closed")
+OPEN_TICKET = models.Q(status__in=OPEN_STATUS_VALUES)
+STATUS_RANK = models.Case(
+    *[
+        models.When(status=status, then=models.Value(rank))
+        for rank, status in enumerate(LIFECYCLE_ORDER)
+    ],
+    output_field=models.IntegerField(),
+)
 
 
 class Ticket(models.Model):
@@ -179,6 +194,37 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["client", "-created_at"], name="ticket_client_idx"),
             models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            # Keyset pagination of the queues (tickets/filters.py): one index per sort, partial
+            # on open tickets, per team (team queue, Unassigned) and per assignee (My tickets).
+            *[
+                models.Index(
+                    fields=[owner, key, "id"],
+                    condition=OPEN_TICKET,
+                    name=f"ticket_open_{owner[:4]}_{key[:4]}_idx",
+                )
+                for owner in ("team", "assignee")
+                for key in ("priority", "created_at", "updated_at", "subject")
+            ],
+            models.Index(
+                models.F("team"),
+                STATUS_RANK,
+                models.F("id"),
+                condition=OPEN_TICKET,
+                name="ticket_open_team_stat_idx",
+            ),
+            models.Index(
+                models.F("assignee"),
+                STATUS_RANK,
+                models.F("id"),
+                condition=OPEN_TICKET,
+                name="ticket_open_assi_stat_idx",
+            ),
+            # All tickets (managers), every status.
+            models.Index(fields=["priority", "id"], name="ticket_priority_id_idx"),
+            models.Index(fields=["updated_at", "id"], name="ticket_updated_id_idx"),
+            models.Index(fields=["subject", "id"], name="ticket_subject_id_idx"),
+            models.Index(STATUS_RANK, models.F("id"), name="ticket_status_rank_idx"),
+            GinIndex(fields=["tags"], name="ticket_tags_gin_idx"),
         ]
         constraints = [
             models.CheckConstraint(

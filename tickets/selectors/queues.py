@@ -1,13 +1,67 @@
-"""Reads of tickets, always pre-scoped to what the user may see (``teams.access``)."""
+"""Reads of ticket lists, always pre-scoped to what the user may see (``teams.access``).
 
+The agent views (My tickets, My teams' queue, Unassigned, All tickets) are one query each: the
+visible tickets, narrowed by the view and the validated filters (``tickets.filters``), ordered by
+a whitelisted sort key and the ticket id, and cut by keyset ("seek") pagination. No page counts
+rows: it fetches one row more than it shows to know whether a next page exists, so page N costs
+what page 1 costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import F, Field, Func, Q, QuerySet, Value
+from django.db.models.functions import JSONObject
 
 from teams import access
-from tickets.models import Client, Ticket
+from teams.models import Team, TeamMembership
+from tickets.filters import (
+    Cursor,
+    MemberOption,
+    Sort,
+    TeamOption,
+    TicketFilters,
+)
+from tickets.models import Category, Client, SavedFilter, Ticket
+from tickets.models.core import STATUS_RANK
 
 LIST_COLUMNS = ("client", "category", "team", "assignee")
+# Long texts a list never shows.
+LIST_DEFERRED = ("description", "resolution_summary", "team__description")
+PAGE_SIZE = 50
+
+
+class QueueView(StrEnum):
+    """The agent's ticket lists; each narrows the visible tickets differently."""
+
+    MINE = "mine"
+    TEAM = "team"
+    UNASSIGNED = "unassigned"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of a keyset-paginated list."""
+
+    tickets: list[Ticket]
+    sort: Sort
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def next_cursor(self) -> Cursor | None:
+        return Cursor.of(self.tickets[-1], self.sort) if self.has_next and self.tickets else None
+
+    @property
+    def previous_cursor(self) -> Cursor | None:
+        if not (self.has_previous and self.tickets):
+            return None
+        return Cursor.of(self.tickets[0], self.sort)
 
 
 def ticket_list_visible_to(*, user: Any) -> QuerySet[Ticket]:
@@ -15,20 +69,197 @@ def ticket_list_visible_to(*, user: Any) -> QuerySet[Ticket]:
     return access.scope_to_visible_teams(user, Ticket.objects.all()).select_related(*LIST_COLUMNS)
 
 
+def ticket_queue_page(
+    *,
+    user: Any,
+    view: QueueView,
+    member_team_ids: list[int],
+    filters: TicketFilters,
+    sort: Sort,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    page_size: int = PAGE_SIZE,
+) -> TicketPage:
+    """One page of list ``view`` for ``user``: one SQL query, whatever the page.
+
+    ``member_team_ids`` are the teams the user belongs to (from ``team_options_for``, i.e.
+    through ``teams.access``): My tickets, the team queue and Unassigned show those; the rows
+    read are scoped once more with ``access.scope_to_visible_teams``. Without a status filter,
+    the working views show open tickets only; All tickets shows every status. ``after`` /
+    ``before`` are the cursors of the Next / Previous links.
+
+    How it stays fast at a million tickets: the page's ids are chosen by an index scan in
+    ``(sort key, id)`` order that stops after ``page_size + 1`` rows, and only those rows are
+    then read with their client, category, team and assignee (and scoped once more to the
+    user's teams). A queue over several teams takes the first rows of each team — each an
+    ordered scan of the per-team index — and merges them, because one scan over a list of teams
+    cannot come out in sort order.
+    """
+    team_ids = [
+        team_id
+        for team_id in member_team_ids
+        if filters.team_id is None or team_id == filters.team_id
+    ]
+    if view == QueueView.ALL:
+        candidates = access.scope_to_visible_teams(user, Ticket.objects.all())
+    else:
+        candidates = Ticket.objects.filter(team_id__in=team_ids)
+    if view == QueueView.MINE:
+        candidates = candidates.filter(assignee=user)
+    elif view == QueueView.UNASSIGNED:
+        candidates = candidates.filter(assignee__isnull=True)
+    if not filters.statuses and view != QueueView.ALL:
+        candidates = candidates.filter(status__in=Ticket.OPEN_STATUSES)
+    candidates = _sortable(filters.apply(candidates), sort)
+
+    backwards = before is not None
+    descending = sort.descending != backwards
+    cursor = before or after
+    if cursor is not None:
+        candidates = candidates.alias(
+            _seek_row=_Row(F(sort.key.attribute), F("id"), output_field=Field())
+        ).filter(_seek(sort.key.attribute, cursor, descending=descending))
+    sign = "-" if descending else ""
+    ordering = (f"{sign}{sort.key.attribute}", f"{sign}id")
+    limit = page_size + 1
+    ordered = candidates.order_by(*ordering).values("pk")
+    if view in (QueueView.TEAM, QueueView.UNASSIGNED) and len(team_ids) > 1:
+        firsts = [ordered.filter(team_id=team_id)[:limit] for team_id in team_ids]
+        merged = firsts[0].union(*firsts[1:], all=True)
+        page_ids = (
+            _sortable(Ticket.objects.filter(pk__in=merged), sort)
+            .order_by(*ordering)
+            .values("pk")[:limit]
+        )
+    else:
+        page_ids = ordered[:limit]
+    rows = list(
+        _sortable(access.scope_to_visible_teams(user, Ticket.objects.filter(pk__in=page_ids)), sort)
+        .select_related(*LIST_COLUMNS)
+        .defer(*LIST_DEFERRED)
+        .order_by(*ordering)
+    )
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+        return TicketPage(tickets=rows, sort=sort, has_next=True, has_previous=has_more)
+    return TicketPage(tickets=rows, sort=sort, has_next=has_more, has_previous=after is not None)
+
+
+def _sortable(queryset: QuerySet[Ticket], sort: Sort) -> QuerySet[Ticket]:
+    """The queryset with the sort key available (the status sort orders by lifecycle rank)."""
+    if sort.key.name == "status":
+        return queryset.annotate(status_rank=STATUS_RANK)
+    return queryset
+
+
+class _Row(Func):
+    """A SQL row value, ``ROW(a, b)``: compared as a whole, it is an index condition on an index
+    over ``(a, b)``."""
+
+    function = "ROW"
+
+
+def _seek(attribute: str, cursor: Cursor, *, descending: bool) -> Q:
+    """Rows strictly past ``cursor`` in ``(attribute, id)`` order.
+
+    ``ROW(key, id) < ROW(v, i)`` (for descending order) bounds a scan of an index over
+    ``(…, key, id)`` exactly, however many rows share the key's value; the redundant
+    ``key <= v`` lets an index on the key alone bound the scan too.
+    """
+    strict, loose = ("lt", "lte") if descending else ("gt", "gte")
+    return Q(**{f"{attribute}__{loose}": cursor.value}) & Q(
+        **{
+            f"_seek_row__{strict}": _Row(
+                Value(cursor.value), Value(cursor.ticket_id), output_field=Field()
+            )
+        }
+    )
+
+
+def team_options_for(*, user: Any) -> list[TeamOption]:
+    """The teams the user may see with their members, and whether the user is one of them —
+    one query (the choices of the team and assignee filters, of sharing and bulk assignment)."""
+    teams = (
+        Team.objects.filter(pk__in=access.teams_visible_to(user).values("pk"))
+        .annotate(
+            member_list=JSONBAgg(
+                JSONObject(id="memberships__user_id", name="memberships__user__full_name"),
+                filter=Q(memberships__isnull=False),
+                order_by=("memberships__user__full_name", "memberships__user_id"),
+            ),
+        )
+        .order_by("name")
+    )
+    options = []
+    for team in teams:
+        members = tuple(
+            MemberOption(id=member["id"], name=member["name"]) for member in team.member_list or ()
+        )
+        options.append(
+            TeamOption(
+                id=team.pk,
+                slug=team.slug,
+                name=team.name,
+                is_member=any(member.id == user.pk for member in members),
+                members=members,
+            )
+        )
+    return options
+
+
+def workable_team_options(*, user: Any, teams: list[TeamOption]) -> list[TeamOption]:
+    """Of ``teams`` (see ``team_options_for``), those whose tickets the user may change."""
+    return [team for team in teams if access.can_work_on_team(user, team.id)]
+
+
+def category_list() -> list[Category]:
+    """Every category, active or not (old tickets keep retired categories)."""
+    return list(Category.objects.order_by("position", "slug"))
+
+
+def saved_filter_list_for(*, user: Any, member_team_ids: list[int]) -> list[SavedFilter]:
+    """The user's own saved filters and those shared with a team they belong to."""
+    return list(
+        SavedFilter.objects.filter(Q(owner=user) | Q(team_id__in=member_team_ids))
+        .select_related("owner", "team")
+        .order_by("name", "pk")
+    )
+
+
+def saved_filters_visible_to(*, user: Any) -> QuerySet[SavedFilter]:
+    """Saved filters the user may open: their own and their teams' shared ones."""
+    return SavedFilter.objects.filter(
+        Q(owner=user) | Q(team__in=TeamMembership.objects.filter(user=user).values("team_id"))
+    )
+
+
+def saved_filters_owned_by(*, user: Any) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(owner=user)
+
+
+# --- Kept for other modules and the client portal ----------------------------------------------
+
+
 def ticket_list_assigned_to(*, user: Any) -> QuerySet[Ticket]:
+    """Open tickets assigned to the user, most recently updated first."""
     return (
         ticket_list_visible_to(user=user)
         .filter(assignee=user, status__in=Ticket.OPEN_STATUSES)
-        .order_by("priority", "-updated_at")
+        .order_by("-updated_at", "-id")
     )
 
 
 def ticket_list_team_queue(*, user: Any) -> QuerySet[Ticket]:
     """Open tickets of the user's own teams, most urgent and oldest first."""
     return (
-        Ticket.objects.filter(team__memberships__user=user, status__in=Ticket.OPEN_STATUSES)
-        .select_related(*LIST_COLUMNS)
-        .order_by("priority", "created_at")
+        ticket_list_visible_to(user=user)
+        .filter(
+            team__in=TeamMembership.objects.filter(user=user).values("team_id"),
+            status__in=Ticket.OPEN_STATUSES,
+        )
+        .order_by("priority", "id")
     )
 
 

@@ -39,6 +39,7 @@ from teams.demo import DEMO_EMAILS, DEMO_PASSWORD, demo_totp_secret
 from teams.models import AgentSkill, Skill, Team, TeamMembership, User
 from tickets import demo_data
 from tickets.demo_data import Scenario, StaffMember
+from tickets.demo_knowledge import seed_knowledge_and_macros
 from tickets.models import Category, Client, Message, ResolutionCode, Ticket, TicketEvent
 from tickets.rendering import render_message_html
 
@@ -140,6 +141,12 @@ class DemoSeeder:
         self._assign(plans)
         self._give_demo_accounts_tickets(plans)
         self._create_tickets(plans)
+        seed_knowledge_and_macros(
+            rng=self.rng,
+            teams=self.teams,
+            supervisors_by_team=self.team_supervisors,
+            admin=self.users["admin@supportdesk.example"],
+        )
         return {
             "teams": len(self.teams),
             "staff": len(self.users) - 1,
