@@ -13,8 +13,15 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def _run(code: str, var_dir: Path) -> str:
     environment = {**os.environ, "SUPPORTDESK_VAR_DIR": str(var_dir)}
     environment.pop("DATABASE_URL", None)
-    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=environment,
-                            capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return result.stdout.strip()
 
 
@@ -31,4 +38,6 @@ def test_with_no_database_url_an_embedded_postgresql_18_starts_and_stops(tmp_pat
         assert again == url
     finally:
         _run("from supportdesk import embedded; embedded.stop()", tmp_path)
-    assert _run("from supportdesk import embedded; print(embedded.is_running())", tmp_path) == "False"
+    assert (
+        _run("from supportdesk import embedded; print(embedded.is_running())", tmp_path) == "False"
+    )
