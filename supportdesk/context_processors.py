@@ -10,7 +10,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     """The navigation links the signed-in user's roles give them, in display order."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": [], "user_roles": frozenset()}
+        return {"nav_links": [], "user_roles": frozenset(), "shows_search": False}
     roles = access.roles_of(user)
     links: list[tuple[str, str]] = []
     if roles & {Role.AGENT, Role.SUPERVISOR}:
@@ -35,4 +35,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             {"url": url, "label": label, "current": path.startswith(url)} for url, label in links
         ],
         "user_roles": frozenset(role.value for role in roles),
+        "shows_search": access.is_staff_member(user),
     }
