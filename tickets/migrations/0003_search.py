@@ -7,15 +7,16 @@ one-character query can match as a prefix). English goes through the ``english``
 a GIN index; because the columns are generated, rows loaded by COPY or the ORM are indexed
 without any application code.
 
-Nothing depends on the database's locale: text that is not plain ASCII is NFKC-normalised
-(full-width ＭＴ５ becomes MT5), and CJK characters and non-ASCII punctuation are cut out of the
-English part. Under the C locale PostgreSQL's parser takes every non-ASCII character for a
-letter, so 「登入」 or “login” would otherwise become one glued word.
+Nothing depends on the database's locale: full-width forms are NFKC-normalised (ＭＴ５ becomes
+MT5), and CJK characters and non-ASCII punctuation are cut out of the English part. Under the
+C locale PostgreSQL's parser takes every non-ASCII character for a letter, so 「登入」 or “login”
+would otherwise become one glued word.
+
+Articles get the same kind of column (titles A, texts B, both languages).
 
 The columns are deliberately not model fields: the ORM would otherwise read the vectors with
-every ticket and message it loads. Only ``tickets/selectors/search.py`` reads them, by name.
-Articles are few and owned by the knowledge-base models, so they get an expression index instead
-of a column.
+every ticket, message and article it loads. Only ``tickets/selectors/search.py`` reads them, by
+name.
 """
 
 from django.contrib.postgres.operations import TrigramExtension
@@ -157,15 +158,16 @@ ALTER TABLE tickets_message ADD COLUMN search_vector tsvector GENERATED ALWAYS A
         f" WITH (gin_pending_list_limit = {PENDING_LIST_KB})"
     ),
     """
-CREATE INDEX article_search_idx ON tickets_article USING gin ((
+ALTER TABLE tickets_article ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
   supportdesk_search_document(title_en, 'A') || supportdesk_search_document(title_zh_hant, 'A')
   || supportdesk_search_document(body_en, 'B') || supportdesk_search_document(body_zh_hant, 'B')
-)) WHERE is_published
+) STORED
 """,
+    "CREATE INDEX article_search_idx ON tickets_article USING gin (search_vector)",
 ]
 
 DROP_COLUMNS = [
-    "DROP INDEX article_search_idx",
+    "ALTER TABLE tickets_article DROP COLUMN search_vector",
     "ALTER TABLE tickets_message DROP COLUMN search_vector",
     "ALTER TABLE tickets_ticket DROP COLUMN search_vector",
 ]

@@ -13,12 +13,17 @@ What the box understands, in order (``search_results_for``):
    ``search_vector`` columns, ``supportdesk_search_query(text)`` turns what the user typed into a
    ``tsquery`` the same way.
 
-Speed (see docs/search.md for the measurements): every branch reads a bounded number of rows,
-whatever the term. The newest ``WINDOW_TICKETS`` tickets and ``WINDOW_MESSAGES`` messages are
-scanned through the primary key for up to ``WINDOW_HITS`` matches; only when that finds fewer
-than ``RARE_BELOW`` (the term is rare, so the GIN index has few entries for it) is the whole table
-searched through the GIN index, newest ``OLDER_HITS`` first. Only those candidates are ranked.
-A very common term therefore ranks the most recent matches, and the page says so.
+Speed (see docs/search.md for the strategy and the measurements): every branch reads a bounded
+number of rows, whatever the term, and nothing counts all matches.
+
+* **Recent window**: the newest ``WINDOW_TICKETS`` tickets and ``WINDOW_MESSAGES`` messages are
+  read backwards through the primary key, keeping up to ``WINDOW_HITS`` matches each.
+* **Older matches**, only when the window found fewer than ``RARE_BELOW`` (so the term is rare and
+  its GIN posting list short): up to ``OLDER_HITS`` more matches through the GIN index, in storage
+  order, with no sort (a sort would have to read every match).
+* Only these candidates are ranked (``ts_rank_cd``), grouped per ticket, filtered to the user's
+  teams and cut to ``RESULT_LIMIT``. A very common term therefore ranks its most recent matches,
+  and the page says so.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -38,7 +43,6 @@ from django.utils.translation import gettext_lazy as _
 from supportdesk.errors import ApplicationError
 from teams import access
 from tickets.models import Article, Client, Message, Ticket
-from tickets.selectors.queues import ticket_list_visible_to
 
 # The characters indexed as bigrams: Han (with extension A, compatibility ideographs and the
 # supplementary planes), kana and bopomofo. Kept in step with migration 0003_search.
@@ -51,12 +55,13 @@ MAX_QUERY_LENGTH = 200
 RESULT_LIMIT = 50
 EXACT_LIMIT = 20
 ARTICLE_LIMIT = 10
+ARTICLE_CANDIDATES = 200
 # Candidate generation (see the module docstring and docs/search.md).
 WINDOW_TICKETS = 5_000
 WINDOW_MESSAGES = 10_000
 WINDOW_HITS = 300
 RARE_BELOW = 30
-OLDER_HITS = 200
+OLDER_HITS = 100
 # For the candidate statement only (SET LOCAL, undone at its transaction's end):
 # - no sequential scans: the "older" branches must read the GIN index and stop after
 #   OLDER_HITS rows; a sequential scan would have no bound when the planner misjudges a term;
@@ -200,6 +205,11 @@ def search_query_parse(text: str) -> ParsedQuery:
 # --- Exact lookups ----------------------------------------------------------------------------
 
 
+def _visible_tickets(user: Any) -> QuerySet[Ticket]:
+    """Tickets the user may read, with what the results show (the client)."""
+    return access.scope_to_visible_teams(user, Ticket.objects.select_related("client"))
+
+
 def ticket_search_exact(*, user: Any, query: ParsedQuery) -> list[Ticket]:
     """Visible tickets with this reference, or of the client with this email or account number
     (newest first, at most ``EXACT_LIMIT``). Two indexed queries at most."""
@@ -217,7 +227,7 @@ def ticket_search_exact(*, user: Any, query: ParsedQuery) -> list[Ticket]:
             condition |= Q(client_id__in=client_ids)
     if not condition:
         return []
-    return list(ticket_list_visible_to(user=user).filter(condition).order_by("-pk")[:EXACT_LIMIT])
+    return list(_visible_tickets(user).filter(condition).order_by("-pk")[:EXACT_LIMIT])
 
 
 # --- Full text --------------------------------------------------------------------------------
@@ -359,7 +369,7 @@ def ticket_search_ranked(
     rows = rows[:RESULT_LIMIT]
     recent_only = bool(rows[0][4])
     # The authoritative visibility check: only tickets the user may read are shown.
-    tickets = ticket_list_visible_to(user=user).in_bulk([row[0] for row in rows])
+    tickets = _visible_tickets(user).in_bulk([row[0] for row in rows])
     message_ids = [row[2] for row in rows if row[2] is not None and row[0] in tickets]
     messages = {
         message_id: (kind, sample)
@@ -389,20 +399,18 @@ def ticket_search_ranked(
     return hits, has_more, recent_only
 
 
-# The article document, exactly as indexed by article_search_idx (migration 0003).
-ARTICLE_DOCUMENT = (
-    "(supportdesk_search_document(tickets_article.title_en, 'A')"
-    " || supportdesk_search_document(tickets_article.title_zh_hant, 'A')"
-    " || supportdesk_search_document(tickets_article.body_en, 'B')"
-    " || supportdesk_search_document(tickets_article.body_zh_hant, 'B'))"
-)
-ARTICLES_SQL = f"""
-SELECT id, ts_rank_cd({ARTICLE_DOCUMENT}, %(q)s::tsquery) AS rank
-FROM tickets_article
-WHERE is_published AND {ARTICLE_DOCUMENT} @@ %(q)s::tsquery
-ORDER BY rank DESC, id DESC
+# Published articles matching, best first. The inner LIMIT bounds the ranking work should the
+# knowledge base ever hold thousands of articles matching one word.
+ARTICLES_SQL = """
+SELECT a.id, ts_rank_cd(a.search_vector, %(q)s::tsquery) AS rank
+FROM (
+  SELECT id, search_vector FROM tickets_article
+  WHERE is_published AND search_vector @@ %(q)s::tsquery
+  LIMIT %(candidates)s
+) AS a
+ORDER BY rank DESC, a.id DESC
 LIMIT %(limit)s
-"""  # noqa: S608 - constant SQL
+"""
 
 
 def article_search_ranked(
@@ -412,7 +420,10 @@ def article_search_ranked(
     if not access.is_staff_member(user):
         return []
     with connection.cursor() as cursor:
-        cursor.execute(ARTICLES_SQL, {"q": tsquery, "limit": ARTICLE_LIMIT})
+        cursor.execute(
+            ARTICLES_SQL,
+            {"q": tsquery, "candidates": ARTICLE_CANDIDATES, "limit": ARTICLE_LIMIT},
+        )
         ranks = dict(cursor.fetchall())
     if not ranks:
         return []
@@ -444,17 +455,19 @@ def article_search_ranked(
 
 
 def highlight_pattern(*, text: str, tsquery: str) -> re.Pattern[str] | None:
-    """A regex finding what the query matched in a text, for <mark>: the English words typed
-    and their stems (``log`` also marks "logging"), and the Chinese runs typed."""
+    """A regex finding what the query matched in a text, for <mark>: the English lexemes of the
+    tsquery as word prefixes (``log`` marks "logging"), the typed words that share their stem's
+    start (so "studies" is marked although its stem is ``studi``), and the Chinese runs typed.
+    Stop words and excluded words are not marked."""
     text = unicodedata.normalize("NFKC", text)
-    alternatives: set[str] = set()
-    for negated, lexeme in TSQUERY_LEXEME.findall(tsquery):
-        lexeme = lexeme.replace("''", "'")
-        if not negated and not CJK_RUN.search(lexeme):
-            alternatives.add(r"\b" + re.escape(lexeme) + r"\w*")
-    latin = CJK_RUN.sub(" ", text)
-    for word in WORD_PATTERN.findall(latin):
-        if f"-{word}" not in latin:
+    lexemes = {
+        lexeme.replace("''", "'")
+        for negated, lexeme in TSQUERY_LEXEME.findall(tsquery)
+        if not negated and not CJK_RUN.search(lexeme)
+    }
+    alternatives = {r"\b" + re.escape(lexeme) + r"\w*" for lexeme in lexemes}
+    for word in WORD_PATTERN.findall(CJK_RUN.sub(" ", text)):
+        if any(word.lower()[:3] == lexeme[:3] for lexeme in lexemes):
             alternatives.add(r"\b" + re.escape(word) + r"\w*")
     alternatives.update(re.escape(run) for run in CJK_RUN.findall(text))
     if not alternatives:
