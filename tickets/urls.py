@@ -1,4 +1,4 @@
-from tickets.views import knowledge, macros, queues, search, ticket
+from tickets.views import knowledge, macros, notifications, queues, search, ticket
 
 app_name = "tickets"
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *queues.urlpatterns,
     *macros.urlpatterns,
     *knowledge.urlpatterns,
+    *notifications.urlpatterns,
 ]
