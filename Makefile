@@ -23,6 +23,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m supportdesk.devstack test $(PYTEST_ARGS)
 
+## Benchmark at scale (bench/README.md): DATABASE_URL if set, else the embedded stack; seeds up
+## to BENCH_TICKETS tickets (default 1,000,000), prints the table, writes var/bench-results.txt.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -24,14 +24,17 @@ from teams.demo import DEMO_EMAILS, DEMO_LOGINS, DEMO_PASSWORD, demo_totp_secret
 from teams.models import AgentSkill, Skill, Team, TeamMembership, User
 from tickets.models import (
     Article,
+    Attachment,
     Category,
     Client,
     KnowledgeCategory,
     Macro,
     Message,
     ResolutionCode,
+    SavedFilter,
     Ticket,
     TicketEvent,
+    TicketLink,
 )
 from tickets.rendering import render_message_html
 
@@ -91,6 +94,7 @@ def _snapshot() -> dict[str, list[tuple]]:
 
 
 def _empty_the_database() -> None:
+    Ticket.objects.update(merged_into=None)
     Ticket.objects.all().delete()
     for model in (
         Article,
@@ -215,7 +219,8 @@ def test_it_mixes_priorities_and_channels(desk: str) -> None:
 
 
 def test_most_tickets_are_resolved_with_a_code_and_summary(desk: str) -> None:
-    finished = Ticket.objects.filter(status__in=RESOLVED)
+    # A duplicate merged into another ticket is closed without a resolution of its own.
+    finished = Ticket.objects.filter(status__in=RESOLVED, merged_into=None)
     share = finished.count() / Ticket.objects.count()
 
     assert 0.78 <= share <= 0.92
@@ -224,6 +229,17 @@ def test_most_tickets_are_resolved_with_a_code_and_summary(desk: str) -> None:
     assert not Ticket.objects.filter(status=Ticket.Status.CLOSED, closed_at=None).exists()
     assert not Ticket.objects.filter(closed_at__lt=F("resolved_at")).exists()
     assert not Ticket.objects.exclude(status__in=RESOLVED).exclude(resolved_at=None).exists()
+
+
+def test_the_demo_shows_attachments_links_merges_splits_and_saved_filters(desk: str) -> None:
+    assert Attachment.objects.filter(content_type="image/png").count() == 3
+    assert Attachment.objects.filter(original_name="platform.log").exists()
+    kinds = set(TicketLink.objects.values_list("kind", flat=True))
+    assert kinds >= {"related", "merged_into", "split_from"}
+    assert Ticket.objects.filter(merged_into__isnull=False, status="closed").count() == 1
+    agent = User.objects.get(email="agent@supportdesk.example")
+    assert SavedFilter.objects.filter(owner=agent).count() == 3
+    assert SavedFilter.objects.filter(owner=agent, team__slug="tech-hk").count() == 1
 
 
 def test_open_tickets_cover_every_open_status(desk: str) -> None:
@@ -270,7 +286,8 @@ def test_replies_come_from_an_agent_of_the_tickets_team_in_its_language(desk: st
 
 
 def test_first_public_reply_is_the_first_reply(desk: str) -> None:
-    tickets = Ticket.objects.annotate(
+    # A merge target also holds its duplicate's older replies; it keeps its own first reply.
+    tickets = Ticket.objects.filter(merged_tickets=None).annotate(
         first_reply=Min("messages__created_at", filter=Q(messages__kind=Message.Kind.REPLY))
     )
 
@@ -286,7 +303,7 @@ def test_every_ticket_has_an_audit_trail(desk: str) -> None:
     resolved = TicketEvent.objects.filter(action="resolved")
 
     assert created.count() == Ticket.objects.count()
-    assert resolved.count() == Ticket.objects.filter(status__in=RESOLVED).count()
+    assert resolved.count() == Ticket.objects.filter(status__in=RESOLVED, merged_into=None).count()
     assert TicketEvent.objects.filter(action="assigned", actor=None, source="automation").exists()
     assert TicketEvent.objects.filter(action="status_changed").exclude(actor=None).exists()
     assert not TicketEvent.objects.filter(created_at__lt=F("ticket__created_at")).exists()

@@ -40,6 +40,7 @@ from teams.models import AgentSkill, Skill, Team, TeamMembership, User
 from tickets import demo_data
 from tickets.demo_data import Scenario, StaffMember
 from tickets.demo_knowledge import seed_knowledge_and_macros
+from tickets.demo_workspace import seed_workspace_examples
 from tickets.models import Category, Client, Message, ResolutionCode, Ticket, TicketEvent
 from tickets.rendering import render_message_html
 
@@ -146,6 +147,11 @@ class DemoSeeder:
             teams=self.teams,
             supervisors_by_team=self.team_supervisors,
             admin=self.users["admin@supportdesk.example"],
+        )
+        seed_workspace_examples(
+            rng=self.rng,
+            agent=self.users["agent@supportdesk.example"],
+            team=self.teams["tech-hk"],
         )
         return {
             "teams": len(self.teams),
