@@ -881,5 +881,5 @@ def test_the_page_runs_a_fixed_number_of_queries(
     small_count = _count_queries(client, small)
     large_count = _count_queries(client, large)
     assert small_count == large_count
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(10):
         _page(client, large)

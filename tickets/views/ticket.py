@@ -27,6 +27,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -82,10 +84,26 @@ class FieldSpec:
     blank_label: str = ""
     max_length: int | None = None
     help_text: Any = ""
+    url: str = ""  # where the editor posts (``tickets:field_update``)
 
     @property
     def is_select(self) -> bool:
         return bool(self.choices) or bool(self.blank_label)
+
+    @property
+    def options_html(self) -> str:
+        """The select's options, the current value selected (built here rather than by a
+        template loop: the page has several selects, some long)."""
+        selected = self.value
+        parts = (
+            [f'<option value="">{escape(self.blank_label)}</option>'] if self.blank_label else []
+        )
+        parts += [
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in self.choices
+        ]
+        return mark_safe("".join(parts))  # noqa: S308 (every value and label is escaped above)
 
 
 # --- Page ------------------------------------------------------------------------------------
@@ -126,20 +144,27 @@ def _render_page(
         "error": error,
         "error_form": error_form,
         "values": values or {},
+        "split_message": (values or {}).get("split_message"),
         "merge_target": merge_target,
         "present": presence_services.presence_list(ticket_id=ticket.pk, exclude_user_id=user.pk),
         "body_max_chars": BODY_MAX_CHARS,
+        # Links inside the page's loops, reversed once: "<a>" + pk + "<b>".
+        **_url_parts("detail_url", "tickets:detail"),
+        **_url_parts("attachment_url", "tickets:attachment"),
+        **_url_parts("preview_url", "tickets:attachment_preview"),
+        **_url_parts("split_url", "tickets:split", ticket.pk),
     }
     if can_work:
+        choices = selectors.page_choices(team_id=ticket.team_id)
         context.update(
-            fields=[_field_spec(name, ticket) for name in EDITABLE_FIELDS],
+            fields=_page_field_specs(ticket, choices),
             status_choices=[
                 (value, label)
                 for value, label in selectors.status_choices(ticket=ticket)
                 if value != Ticket.Status.RESOLVED
             ],
             can_resolve=lifecycle.can_transition(ticket.status, Ticket.Status.RESOLVED),
-            resolution_codes=list(selectors.resolution_code_choices()),
+            resolution_codes=choices.resolution_codes,
             reply_statuses=[
                 (value, label)
                 for value, label in Ticket.Status.choices
@@ -148,6 +173,27 @@ def _render_page(
             ],
         )
     return render(request, "tickets/ticket_detail.html", context, status=status)
+
+
+_URL_PLACEHOLDER = 987654321
+
+
+def _page_field_specs(ticket: Ticket, choices: selectors.EditChoices) -> list[FieldSpec]:
+    """The page's in-place editors, their save URLs built from one reversal."""
+    placeholder = "field-name-placeholder"
+    before, after = reverse("tickets:field_update", args=[ticket.pk, placeholder]).split(
+        placeholder
+    )
+    return [
+        _field_spec(name, ticket, choices, url=f"{before}{name}{after}") for name in EDITABLE_FIELDS
+    ]
+
+
+def _url_parts(prefix: str, name: str, *args: Any) -> dict[str, str]:
+    """The URL ``name`` with ``args`` and one more id, split around that id, so that a template
+    can build it for many ids (``{{ x_a }}{{ pk }}{{ x_b }}``) without reversing each time."""
+    before, after = reverse(name, args=[*args, _URL_PLACEHOLDER]).split(str(_URL_PLACEHOLDER))
+    return {f"{prefix}_a": before, f"{prefix}_b": after}
 
 
 def _refused(
@@ -548,13 +594,31 @@ def _header_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
             if value != Ticket.Status.RESOLVED
         ],
         "can_resolve": lifecycle.can_transition(ticket.status, Ticket.Status.RESOLVED),
-        "resolution_codes": list(selectors.resolution_code_choices()),
+        "resolution_codes": [
+            selectors.ResolutionCodeChoice(code.pk, code.name_en, code.name_zh_hant)
+            for code in selectors.resolution_code_choices()
+        ],
         "values": {},
     }
 
 
-def _field_spec(name: str, ticket: Ticket) -> FieldSpec:
-    """What the in-place editor of ``name`` shows for ``ticket`` (one query at most)."""
+def _field_spec(
+    name: str,
+    ticket: Ticket,
+    page_choices: selectors.EditChoices | None = None,
+    *,
+    url: str = "",
+) -> FieldSpec:
+    """What the in-place editor of ``name`` shows for ``ticket`` (one query at most, none with
+    the page's ``page_choices``)."""
+    spec = _field_spec_values(name, ticket, page_choices)
+    spec.url = url or reverse("tickets:field_update", args=[ticket.pk, name])
+    return spec
+
+
+def _field_spec_values(
+    name: str, ticket: Ticket, page_choices: selectors.EditChoices | None
+) -> FieldSpec:
     label = selectors.FIELD_LABELS[name]
     if name == "priority":
         return FieldSpec(
@@ -566,10 +630,17 @@ def _field_spec(name: str, ticket: Ticket) -> FieldSpec:
         )
     if name == "category":
         language = _language()
-        choices = [
-            (str(category.pk), category.localized_name(language))
-            for category in selectors.category_choices()
-        ]
+        if page_choices is not None:
+            zh = language.startswith("zh")
+            choices = [
+                (str(pk), name_zh_hant if zh else name_en)
+                for pk, name_en, name_zh_hant in page_choices.categories
+            ]
+        else:
+            choices = [
+                (str(category.pk), category.localized_name(language))
+                for category in selectors.category_choices()
+            ]
         return FieldSpec(
             name,
             label,
@@ -578,7 +649,10 @@ def _field_spec(name: str, ticket: Ticket) -> FieldSpec:
             choices=choices,
         )
     if name == "team":
-        choices = [(str(team.pk), team.name) for team in selectors.team_choices()]
+        if page_choices is not None:
+            choices = [(str(pk), name) for pk, name in page_choices.teams]
+        else:
+            choices = [(str(team.pk), team.name) for team in selectors.team_choices()]
         return FieldSpec(
             name,
             label,
@@ -587,10 +661,15 @@ def _field_spec(name: str, ticket: Ticket) -> FieldSpec:
             choices=choices,
         )
     if name == "assignee":
-        choices = [
-            (str(member.pk), member.full_name or member.email)
-            for member in selectors.assignable_members(team_id=ticket.team_id)
-        ]
+        if page_choices is not None:
+            choices = [
+                (str(pk), full_name or email) for pk, full_name, email in page_choices.members
+            ]
+        else:
+            choices = [
+                (str(member.pk), member.full_name or member.email)
+                for member in selectors.assignable_members(team_id=ticket.team_id)
+            ]
         value = str(ticket.assignee_id or "")
         return FieldSpec(
             name,
