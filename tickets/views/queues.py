@@ -40,7 +40,6 @@ from tickets.filters import (
 )
 from tickets.models import Ticket
 from tickets.selectors import queues as selectors
-from tickets.selectors import ticket as ticket_selectors
 from tickets.selectors.queues import QueueView, TeamOption
 from tickets.services.tickets import tickets_bulk_update
 
@@ -407,13 +406,6 @@ def _bulk_changes(form: BulkUpdateForm, *, user_id: int) -> dict[str, Any]:
 
 
 @login_required
-def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    access.require(access.is_staff_member(request.user))
-    ticket = ticket_selectors.ticket_detail_for(user=request.user, ticket_id=ticket_id)
-    return render(request, "tickets/ticket_detail.html", {"ticket": ticket})
-
-
-@login_required
 def client_home(request: HttpRequest) -> HttpResponse:
     access.require_role(request.user, (Role.CLIENT,))
     tickets = selectors.ticket_list_for_client(user=request.user)
@@ -430,6 +422,5 @@ urlpatterns = [
     path("filters/<int:filter_id>/", saved_filter_open, name="saved_filter_open"),
     path("filters/<int:filter_id>/delete/", saved_filter_remove, name="saved_filter_delete"),
     path("bulk/", bulk_update, name="bulk_update"),
-    path("<int:ticket_id>/", ticket_detail, name="detail"),
     path("my-requests/", client_home, name="client_home"),
 ]
