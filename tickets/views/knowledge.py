@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk.errors import ApplicationError
+from supportdesk.forms import submit_form
 from teams import access
 from tickets import lifecycle
 from tickets.models import Article, ArticleVersion, KnowledgeCategory, Ticket
@@ -89,11 +90,6 @@ class ArticleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = selectors.knowledge_categories()
-
-
-def _add_error(form: forms.Form, error: ApplicationError) -> None:
-    field = error.details.get("field")
-    form.add_error(field if field in form.fields else None, str(error.message))
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -199,27 +195,24 @@ def kb_article_create(request: HttpRequest) -> HttpResponse:
     form = ArticleForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                article = services.article_create(
-                    actor=request.user,
-                    category=data["category"],
-                    title_en=data["title_en"],
-                    title_zh_hant=data["title_zh_hant"],
-                    body_en=data["body_en"],
-                    body_zh_hant=data["body_zh_hant"],
-                    is_published=data["is_published"],
-                )
-            except ApplicationError as error:
-                _add_error(form, error)
-                status = error.status
-            else:
-                messages.success(
-                    request, _("Article %(reference)s created.") % {"reference": article.reference}
-                )
-                return redirect("tickets:kb_article", article.pk)
+        saved, status = submit_form(
+            form,
+            lambda data: services.article_create(
+                actor=request.user,
+                category=data["category"],
+                title_en=data["title_en"],
+                title_zh_hant=data["title_zh_hant"],
+                body_en=data["body_en"],
+                body_zh_hant=data["body_zh_hant"],
+                is_published=data["is_published"],
+            ),
+        )
+        if saved is not None:
+            article = saved
+            messages.success(
+                request, _("Article %(reference)s created.") % {"reference": article.reference}
+            )
+            return redirect("tickets:kb_article", article.pk)
     return render(
         request,
         "tickets/knowledge/article_form.html",
@@ -246,31 +239,28 @@ def kb_article_edit(request: HttpRequest, article_id: int) -> HttpResponse:
     form = ArticleForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                article = services.article_update(
-                    actor=request.user,
-                    article=article,
-                    expected_version=data["version"],
-                    category=data["category"],
-                    title_en=data["title_en"],
-                    title_zh_hant=data["title_zh_hant"],
-                    body_en=data["body_en"],
-                    body_zh_hant=data["body_zh_hant"],
-                    is_published=data["is_published"],
-                )
-            except ApplicationError as error:
-                _add_error(form, error)
-                status = error.status
-            else:
-                messages.success(
-                    request,
-                    _("Article %(reference)s saved (version %(version)d).")
-                    % {"reference": article.reference, "version": article.version},
-                )
-                return redirect("tickets:kb_article", article.pk)
+        saved, status = submit_form(
+            form,
+            lambda data: services.article_update(
+                actor=request.user,
+                article=article,
+                expected_version=data["version"],
+                category=data["category"],
+                title_en=data["title_en"],
+                title_zh_hant=data["title_zh_hant"],
+                body_en=data["body_en"],
+                body_zh_hant=data["body_zh_hant"],
+                is_published=data["is_published"],
+            ),
+        )
+        if saved is not None:
+            article = saved
+            messages.success(
+                request,
+                _("Article %(reference)s saved (version %(version)d).")
+                % {"reference": article.reference, "version": article.version},
+            )
+            return redirect("tickets:kb_article", article.pk)
     return render(
         request,
         "tickets/knowledge/article_form.html",

@@ -51,6 +51,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk.errors import ApplicationError
+from supportdesk.forms import submit_form
 from teams import access
 from tickets.models import Macro, Ticket
 from tickets.selectors import macros as selectors
@@ -141,11 +142,6 @@ def _initial(macro: Macro) -> dict[str, Any]:
     }
 
 
-def _add_error(form: forms.Form, error: ApplicationError) -> None:
-    field = error.details.get("field")
-    form.add_error(field if field in form.fields else None, str(error.message))
-
-
 def _require_macro_role(request: HttpRequest) -> None:
     access.require_role(request.user, services.MACRO_ROLES)
 
@@ -181,27 +177,24 @@ def macro_create(request: HttpRequest) -> HttpResponse:
     form = MacroForm(request.POST or None, user=request.user, creating=True)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                macro = services.macro_create(
-                    actor=request.user,
-                    name=data["name"],
-                    team=data["team"],
-                    body_en=data["body_en"],
-                    body_zh_hant=data["body_zh_hant"],
-                    set_status=data["set_status"],
-                    set_priority=data["set_priority"],
-                    add_tags=data["add_tags"],
-                    is_active=data["is_active"],
-                )
-            except ApplicationError as error:
-                _add_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, _("Macro “%(name)s” created.") % {"name": macro.name})
-                return redirect("tickets:macro_list")
+        saved, status = submit_form(
+            form,
+            lambda data: services.macro_create(
+                actor=request.user,
+                name=data["name"],
+                team=data["team"],
+                body_en=data["body_en"],
+                body_zh_hant=data["body_zh_hant"],
+                set_status=data["set_status"],
+                set_priority=data["set_priority"],
+                add_tags=data["add_tags"],
+                is_active=data["is_active"],
+            ),
+        )
+        if saved is not None:
+            macro = saved
+            messages.success(request, _("Macro “%(name)s” created.") % {"name": macro.name})
+            return redirect("tickets:macro_list")
     return render(
         request, "tickets/macros/macro_form.html", {"form": form, "macro": None}, status=status
     )
@@ -218,27 +211,24 @@ def macro_edit(request: HttpRequest, macro_id: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                macro = services.macro_update(
-                    actor=request.user,
-                    macro=macro,
-                    name=data["name"],
-                    body_en=data["body_en"],
-                    body_zh_hant=data["body_zh_hant"],
-                    set_status=data["set_status"],
-                    set_priority=data["set_priority"],
-                    add_tags=data["add_tags"],
-                    is_active=data["is_active"],
-                )
-            except ApplicationError as error:
-                _add_error(form, error)
-                status = error.status
-            else:
-                messages.success(request, _("Macro “%(name)s” saved.") % {"name": macro.name})
-                return redirect("tickets:macro_list")
+        saved, status = submit_form(
+            form,
+            lambda data: services.macro_update(
+                actor=request.user,
+                macro=macro,
+                name=data["name"],
+                body_en=data["body_en"],
+                body_zh_hant=data["body_zh_hant"],
+                set_status=data["set_status"],
+                set_priority=data["set_priority"],
+                add_tags=data["add_tags"],
+                is_active=data["is_active"],
+            ),
+        )
+        if saved is not None:
+            macro = saved
+            messages.success(request, _("Macro “%(name)s” saved.") % {"name": macro.name})
+            return redirect("tickets:macro_list")
     return render(
         request, "tickets/macros/macro_form.html", {"form": form, "macro": macro}, status=status
     )
