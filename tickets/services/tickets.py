@@ -54,7 +54,7 @@ from django.utils.translation import gettext_lazy as _
 from supportdesk.errors import ApplicationError, Conflict, NotAllowed
 from teams import access
 from teams.models import Language, Team, TeamMembership, User
-from tickets import lifecycle
+from tickets import hooks, lifecycle
 from tickets.lifecycle import IllegalTransition, TicketReadOnly, interpolate_lazy
 from tickets.models import (
     Category,
@@ -464,6 +464,8 @@ class _Plan:
     events: list[tuple[str, str, str, str]] = field(default_factory=list)
     dirty: set[str] = field(default_factory=set)
     notifications: list[Notification] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    created: bool = False
 
     def set(
         self, name: str, value: Any, *, action: str = "field_changed", record: bool = True
@@ -516,9 +518,24 @@ def _event_rows(
     ]
 
 
+def _announce(plan: _Plan, *, actor: User | None, source: str, now: datetime) -> None:
+    """Tell the registered listeners (``tickets.hooks``) what this plan changed."""
+    hooks.announce(
+        hooks.TicketChange(
+            ticket=plan.ticket,
+            actor=actor,
+            source=source,
+            at=now,
+            events=tuple(plan.events),
+            messages=tuple(plan.messages),
+            created=plan.created,
+        )
+    )
+
+
 def _save(plan: _Plan, *, actor: User | None, source: str, now: datetime) -> Ticket:
     """Bump the version and write the ticket, its events and notifications (if anything
-    changed)."""
+    changed), then announce the change."""
     if not plan.changed:
         return plan.ticket
     _bump(plan, now)
@@ -526,6 +543,7 @@ def _save(plan: _Plan, *, actor: User | None, source: str, now: datetime) -> Tic
     TicketEvent.objects.bulk_create(_event_rows(plan, actor=actor, source=source, now=now))
     if plan.notifications:
         Notification.objects.bulk_create(plan.notifications)
+    _announce(plan, actor=actor, source=source, now=now)
     return plan.ticket
 
 
@@ -667,13 +685,14 @@ def ticket_create(
         updated_at=now,
     )
     ticket.save()
-    plan = _Plan(ticket)
+    plan = _Plan(ticket, created=True)
     plan.event("created")
     if ticket.assignee is not None:
         plan.event("assigned", "assignee", "", _display("assignee", ticket.assignee))
         _notify_assigned(plan, actor=actor)
     TicketEvent.objects.bulk_create(_event_rows(plan, actor=actor, source=source, now=now))
     Notification.objects.bulk_create(plan.notifications)
+    _announce(plan, actor=actor, source=source, now=now)
     logger.info("ticket.created", extra={"ticket_id": ticket.pk, "source": source})
     return ticket
 
@@ -776,7 +795,7 @@ def ticket_escalate(
     level = ticket.escalation_level
     plan.set("escalation_level", level + 1, action="escalated")
     if actor is not None:
-        Message.objects.create(
+        note = Message.objects.create(
             ticket=ticket,
             kind=Message.Kind.NOTE,
             author=actor,
@@ -786,6 +805,7 @@ def ticket_escalate(
             channel=Ticket.Channel.WEB,
             created_at=now,
         )
+        plan.messages.append(note)
     supervisors = User.objects.filter(
         is_active=True,
         memberships__team_id=ticket.team_id,
@@ -860,6 +880,7 @@ def message_add_reply(
         created_at=now,
     )
     plan.event("replied")
+    plan.messages.append(message)
     _save(plan, actor=actor, source=source, now=now)
     _store_uploads(message, uploads)
     return message
@@ -894,6 +915,7 @@ def message_add_note(
     )
     plan = _Plan(ticket)
     plan.event("noted")
+    plan.messages.append(message)
     _save(plan, actor=actor, source=source, now=now)
     _store_uploads(message, uploads)
     mentions_notify(message=message, author=author)
@@ -971,6 +993,7 @@ def message_add_from_client(
         _plan_transition(plan, Status.OPEN, now=now)
     message = _client_message(ticket, client, body, channel, now)
     plan.event("client_message")
+    plan.messages.append(message)
     _notify_client_replied(plan, ticket.assignee)
     _save(plan, actor=None, source=source, now=now)
     _store_uploads(message, uploads)
@@ -1005,7 +1028,8 @@ def _follow_up_from_client(
     )
     TicketLink.objects.create(source=follow_up, target=earlier, kind=TicketLink.Kind.FOLLOW_UP_OF)
     message = _client_message(follow_up, client, body, channel, now)
-    plan = _Plan(follow_up)
+    plan = _Plan(follow_up, created=True)
+    plan.messages.append(message)
     plan.event("created")
     plan.event("linked", TicketLink.Kind.FOLLOW_UP_OF, "", earlier.reference)
     plan.event("client_message")
@@ -1021,6 +1045,8 @@ def _follow_up_from_client(
         ]
     )
     Notification.objects.bulk_create(plan.notifications)
+    _announce(plan, actor=None, source=source, now=now)
+    _announce(earlier_plan, actor=None, source=source, now=now)
     _store_uploads(message, uploads)
     logger.info(
         "ticket.follow_up_created", extra={"ticket_id": follow_up.pk, "earlier_id": earlier.pk}
@@ -1078,7 +1104,7 @@ def ticket_merge(*, actor: User | None, duplicate: Ticket, target: Ticket) -> Ti
         )
     now = timezone.now()
     moved = Message.objects.filter(ticket=duplicate).update(ticket=target)
-    Message.objects.create(
+    description = Message.objects.create(
         ticket=target,
         kind=Message.Kind.CLIENT,
         client=duplicate.client,
@@ -1108,6 +1134,7 @@ def ticket_merge(*, actor: User | None, duplicate: Ticket, target: Ticket) -> Ti
     )
     target_plan = _Plan(target)
     target_plan.event("merged_from", "", "", duplicate.reference)
+    target_plan.messages.append(description)
     _save(duplicate_plan, actor=actor, source=TicketEvent.Source.WEB, now=now)
     logger.info(
         "ticket.merged",
@@ -1160,12 +1187,14 @@ def ticket_split(*, actor: User | None, message: Message, subject: str) -> Ticke
     TicketLink.objects.create(
         source=new_ticket, target=original, kind=TicketLink.Kind.SPLIT_FROM, created_by=actor
     )
-    new_plan = _Plan(new_ticket)
+    new_plan = _Plan(new_ticket, created=True)
     new_plan.event("created")
     new_plan.event("split_from", "split_from", "", original.reference)
+    new_plan.messages.append(message)
     TicketEvent.objects.bulk_create(
         _event_rows(new_plan, actor=actor, source=TicketEvent.Source.WEB, now=now)
     )
+    _announce(new_plan, actor=actor, source=TicketEvent.Source.WEB, now=now)
     original_plan = _Plan(original)
     original_plan.event("split_to", "", "", new_ticket.reference)
     _save(original_plan, actor=actor, source=TicketEvent.Source.WEB, now=now)
@@ -1377,6 +1406,8 @@ def tickets_bulk_update(
     notifications = [item for plan in plans for item in plan.notifications]
     if notifications:
         Notification.objects.bulk_create(notifications)
+    for plan in plans:
+        _announce(plan, actor=actor, source=source, now=now)
     logger.info("tickets.bulk_updated", extra={"count": len(plans), "fields": sorted(changes)})
     return len(plans)
 
