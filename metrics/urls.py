@@ -1,9 +1,7 @@
-from django.urls import path
-
-from metrics import views
+from metrics.views import board, desk
 
 app_name = "metrics"
 urlpatterns = [
-    path("board/", views.board, name="board"),
-    path("desk/", views.desk, name="desk"),
+    *board.urlpatterns,
+    *desk.urlpatterns,
 ]

@@ -95,6 +95,9 @@ class Team(models.Model):
     slug = models.SlugField(_("short name"), max_length=50, unique=True)
     description = models.TextField(_("description"), blank=True)
     email = models.EmailField(_("team email"), blank=True)
+    redistribute_when_away = models.BooleanField(
+        _("redistribute open tickets when an agent goes away"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -194,3 +197,71 @@ class AgentSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.skill} ({self.proficiency})"
+
+
+class AgentProfile(models.Model):
+    """What routing needs to know about one agent besides skills: capacity and live status.
+
+    ``status`` is set by the agent; outside every shift it is set to *away* automatically
+    (``status_set_automatically`` tells which). ``last_assigned_at`` breaks ties in load
+    balancing (longest since the last assignment first).
+    """
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        BUSY = "busy", _("Busy")
+        AWAY = "away", _("Away")
+        OFFLINE = "offline", _("Offline")
+
+    DEFAULT_CAPACITY = 12
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="agent_profile"
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=DEFAULT_CAPACITY,
+        help_text=_("Most open tickets this agent may hold at once."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OFFLINE
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    status_set_automatically = models.BooleanField(default=False)
+    last_assigned_at = models.DateTimeField(_("last assignment"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agent profile")
+        verbose_name_plural = _("agent profiles")
+        indexes = [models.Index(fields=["status"], name="agent_profile_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_status_display()}"
+
+
+class Shift(models.Model):
+    """A weekly working interval in the agent's own time zone (``User.time_zone``).
+
+    ``weekday`` is the day the shift starts (0 = Monday). A shift whose end is not after its
+    start runs overnight into the next day (22:00–07:00).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="shifts")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    starts_at = models.TimeField(_("starts"))
+    ends_at = models.TimeField(_("ends"))
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["user", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="shift_weekday_0_6"),
+            models.CheckConstraint(
+                condition=~models.Q(starts_at=models.F("ends_at")), name="shift_not_empty"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "weekday"], name="shift_user_weekday_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.weekday} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"

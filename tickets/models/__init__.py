@@ -10,6 +10,7 @@ from tickets.models.core import (
     TicketLink,
 )
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
+from tickets.models.mail import OutboundEmail
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Macro",
     "Message",
     "Notification",
+    "OutboundEmail",
     "ResolutionCode",
     "SavedFilter",
     "Ticket",

@@ -177,6 +177,18 @@ class Ticket(models.Model):
         related_name="merged_tickets",
         verbose_name=_("merged into"),
     )
+    sla_due_at = models.DateTimeField(
+        _("next SLA due time"),
+        null=True,
+        blank=True,
+        help_text="Earliest due time among the ticket's running SLA clocks (kept by metrics.sla).",
+    )
+    sla_breached = models.BooleanField(
+        _("SLA breached"),
+        default=False,
+        db_default=False,
+        help_text="True while any SLA clock of the ticket is breached (kept by metrics.sla).",
+    )
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-locking counter.")
     created_at = models.DateTimeField(_("created"), db_index=False)
     updated_at = models.DateTimeField(_("updated"))
@@ -221,6 +233,11 @@ class Ticket(models.Model):
             ),
             # All tickets (managers), every status.
             models.Index(fields=["priority", "id"], name="ticket_priority_id_idx"),
+            models.Index(
+                fields=["team", "sla_due_at", "id"],
+                name="ticket_team_sla_due_idx",
+                condition=OPEN_TICKET,
+            ),
             models.Index(fields=["updated_at", "id"], name="ticket_updated_id_idx"),
             models.Index(fields=["subject", "id"], name="ticket_subject_id_idx"),
             models.Index(STATUS_RANK, models.F("id"), name="ticket_status_rank_idx"),

@@ -1,13 +1,11 @@
-"""Reads for the supervisor's board and the desk overview, computed in SQL."""
+"""Reads for the supervisor's board, computed in SQL."""
 
-from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
 
 from teams import access
-from teams.models import Team, TeamMembership
+from teams.models import TeamMembership
 from tickets.models import Ticket
 
 OPEN = Ticket.OPEN_STATUSES
@@ -49,24 +47,4 @@ def board_agent_loads(*, user: Any) -> QuerySet[TeamMembership]:
             )
         )
         .order_by("team__name", "role", "user__full_name")
-    )
-
-
-def desk_overview(*, user: Any) -> QuerySet[Team]:
-    """Per visible team: open, unassigned and escalated tickets, created and resolved in 7 days."""
-    since = timezone.now() - timedelta(days=7)
-    return (
-        access.teams_visible_to(user)
-        .annotate(
-            open_count=Count("tickets", filter=Q(tickets__status__in=OPEN)),
-            unassigned_count=Count(
-                "tickets", filter=Q(tickets__status__in=OPEN, tickets__assignee__isnull=True)
-            ),
-            escalated_count=Count(
-                "tickets", filter=Q(tickets__status__in=OPEN, tickets__escalation_level__gt=0)
-            ),
-            created_7d=Count("tickets", filter=Q(tickets__created_at__gte=since)),
-            resolved_7d=Count("tickets", filter=Q(tickets__resolved_at__gte=since)),
-        )
-        .order_by("name")
     )

@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
-from metrics import selectors
+from metrics.selectors import board as selectors
 from teams import access
 from teams.access import Role
 
@@ -21,10 +22,4 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-def desk(request: HttpRequest) -> HttpResponse:
-    """The manager's home: each team's workload at a glance."""
-    access.require_role(request.user, (Role.MANAGER, Role.ADMINISTRATOR))
-    return render(
-        request, "metrics/desk.html", {"teams": selectors.desk_overview(user=request.user)}
-    )
+urlpatterns = [path("board/", board, name="board")]

@@ -1,0 +1,1 @@
+"""Models of the metrics app, one module per area; import them from here."""

@@ -1,0 +1,1 @@
+"""Reads of the metrics app, one module per page or area."""

@@ -1,0 +1,4 @@
+"""Celery tasks of the metrics app, one module per area.
+
+Celery's autodiscovery imports this package only: import each task module below.
+"""
