@@ -1135,6 +1135,12 @@ def ticket_merge(*, actor: User | None, duplicate: Ticket, target: Ticket) -> Ti
     target_plan = _Plan(target)
     target_plan.event("merged_from", "", "", duplicate.reference)
     target_plan.messages.append(description)
+    earliest_reply = duplicate.first_public_reply_at
+    if earliest_reply is not None and (
+        target.first_public_reply_at is None or earliest_reply < target.first_public_reply_at
+    ):
+        # The moved conversation holds an earlier public reply: the target was answered then.
+        target_plan.touch("first_public_reply_at", earliest_reply)
     _save(duplicate_plan, actor=actor, source=TicketEvent.Source.WEB, now=now)
     logger.info(
         "ticket.merged",

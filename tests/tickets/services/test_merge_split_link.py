@@ -96,6 +96,33 @@ def test_merging_moves_the_conversation_and_closes_the_duplicate(agent, duplicat
     assert (duplicate.version, merged.version) == (2, 2)
 
 
+def test_an_earlier_reply_on_the_duplicate_becomes_the_targets_first_reply(
+    agent, duplicate, target
+) -> None:
+    answered = timezone.now() - timedelta(minutes=20)
+    later = timezone.now() - timedelta(minutes=5)
+    Ticket.objects.filter(pk=duplicate.pk).update(first_public_reply_at=answered)
+    Ticket.objects.filter(pk=target.pk).update(first_public_reply_at=later)
+    duplicate.refresh_from_db()
+    target.refresh_from_db()
+    ticket_merge(actor=agent, duplicate=duplicate, target=target)
+    target.refresh_from_db()
+    assert target.first_public_reply_at == answered
+
+
+def test_a_later_reply_on_the_duplicate_leaves_the_targets_first_reply(
+    agent, duplicate, target
+) -> None:
+    earlier = timezone.now() - timedelta(minutes=25)
+    Ticket.objects.filter(pk=duplicate.pk).update(first_public_reply_at=timezone.now())
+    Ticket.objects.filter(pk=target.pk).update(first_public_reply_at=earlier)
+    duplicate.refresh_from_db()
+    target.refresh_from_db()
+    ticket_merge(actor=agent, duplicate=duplicate, target=target)
+    target.refresh_from_db()
+    assert target.first_public_reply_at == earlier
+
+
 def test_without_a_duplicate_code_the_duplicate_is_closed_without_one(
     agent, duplicate, target
 ) -> None:
