@@ -37,9 +37,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if Role.CLIENT in roles:
         links.append((reverse("tickets:client_home"), _("My requests")))
     path = request.path
+    # The longest matching link is the current one (/teams/training/ is Training, not Teams).
+    current = max((url for url, _label in links if path.startswith(url)), key=len, default=None)
     return {
         "nav_links": [
-            {"url": url, "label": label, "current": path.startswith(url)} for url, label in links
+            {"url": url, "label": label, "current": url == current} for url, label in links
         ],
         "user_roles": frozenset(role.value for role in roles),
         "shows_search": access.is_staff_member(user),
