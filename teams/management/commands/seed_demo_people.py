@@ -31,11 +31,13 @@ from teams.shifts import is_on_shift
 
 WEEKDAYS = range(5)
 # (start, end, weekdays) in the agent's own zone; the last wraps past midnight.
+# Together they cover every hour of the week in Hong Kong: day (weekdays, and Thursday to
+# Sunday), evening and overnight (every day).
 HK_PATTERNS = (
     (time(8, 0), time(17, 0), WEEKDAYS),
-    (time(15, 0), time(0, 0), WEEKDAYS),
-    (time(22, 0), time(7, 0), range(7)),
-    (time(9, 0), time(18, 0), (0, 1, 2, 5, 6)),
+    (time(15, 0), time(0, 0), range(7)),
+    (time(22, 0), time(8, 0), range(7)),
+    (time(8, 0), time(17, 0), (3, 4, 5, 6)),
 )
 DAY_PATTERN = (time(9, 0), time(18, 0), WEEKDAYS)
 
