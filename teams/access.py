@@ -240,6 +240,17 @@ def can_manage_training(user: Any) -> bool:
     return has_role(user, Role.SUPERVISOR, Role.ADMINISTRATOR)
 
 
+def can_manage_course(user: Any, *, team_ids: set[int], by_skill: bool) -> bool:
+    """Administrators manage every course; a supervisor only courses required solely of teams
+    they supervise (a skill-based requirement reaches every team, so it is for administrators)."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    if not has_role(user, Role.SUPERVISOR) or by_skill or not team_ids:
+        return False
+    supervised = set(teams_supervised_by(user).values_list("pk", flat=True))
+    return team_ids <= supervised
+
+
 def can_edit_scorecard(user: Any, team: Team | int | None) -> bool:
     """Desk-wide scorecards: administrators; a team's scorecard: also its supervisors."""
     if team is None:

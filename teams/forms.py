@@ -119,6 +119,17 @@ class CourseForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        from teams import access
+
+        super().__init__(*args, **kwargs)
+        if not access.has_role(user, access.Role.ADMINISTRATOR):
+            # Validation accepts any team so that a refusal is a clear 403 from the service.
+            self.fields["required_teams"].help_text = _("Only teams you supervise.")
+            self.fields["required_skills"].help_text = _(
+                "Skill-based requirements are set by administrators."
+            )
+
 
 class SessionForm(forms.Form):
     course = forms.ModelChoiceField(label=_("Course"), queryset=None, empty_label=None)

@@ -138,9 +138,27 @@ def training_course_save(
     required_skills: Iterable[Skill] = (),
     is_active: bool = True,
 ) -> TrainingCourse:
-    """Create or change a course and bring everyone's requirements in line with it."""
+    """Create or change a course and bring everyone's requirements in line with it.
+    Supervisors manage only courses required solely of teams they supervise."""
     if not access.can_manage_training(actor):
         raise NotAllowed(_("Only supervisors and administrators manage training."))
+    required_teams = list(required_teams)
+    required_skills = list(required_skills)
+    wanted = access.can_manage_course(
+        actor, team_ids={team.pk for team in required_teams}, by_skill=bool(required_skills)
+    )
+    current = course is None or access.can_manage_course(
+        actor,
+        team_ids=set(course.required_teams.values_list("pk", flat=True)),
+        by_skill=course.required_skills.exists(),
+    )
+    if not (wanted and current):
+        raise NotAllowed(
+            _(
+                "Supervisors manage courses required only of the teams they supervise; "
+                "courses for other teams or for skills are managed by administrators."
+            )
+        )
     name = name.strip()
     if not name:
         raise ApplicationError(_("Give the course a name."), details={"field": "name"})

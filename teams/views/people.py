@@ -353,7 +353,7 @@ def status_control(request: HttpRequest) -> HttpResponse:
         else:
             error, http_status = _("Unknown status."), 400
         if not request.headers.get("HX-Request") and error is None:
-            return redirect(request.POST.get("next") or "teams:my_profile")
+            return redirect("teams:my_profile")
     profile = AgentProfile.objects.filter(user=request.user).first()
     return render(
         request,

@@ -102,9 +102,16 @@ def course_edit(request: HttpRequest, course_id: int | None = None) -> HttpRespo
     course = None
     if course_id is not None:
         course = access.get_visible_or_404(TrainingCourse.objects.all(), pk=course_id)
+        access.require(
+            access.can_manage_course(
+                request.user,
+                team_ids=set(course.required_teams.values_list("pk", flat=True)),
+                by_skill=course.required_skills.exists(),
+            )
+        )
     status = 200
     if request.method == "POST":
-        form = CourseForm(request.POST)
+        form = CourseForm(request.POST, user=request.user)
         saved, status = submit_form(
             form,
             lambda data: services.training_course_save(
@@ -116,6 +123,7 @@ def course_edit(request: HttpRequest, course_id: int | None = None) -> HttpRespo
             return redirect("teams:training")
     elif course is not None:
         form = CourseForm(
+            user=request.user,
             initial={
                 "name": course.name,
                 "description": course.description,
@@ -126,10 +134,10 @@ def course_edit(request: HttpRequest, course_id: int | None = None) -> HttpRespo
                 "required_teams": list(course.required_teams.all()),
                 "required_skills": list(course.required_skills.all()),
                 "is_active": course.is_active,
-            }
+            },
         )
     else:
-        form = CourseForm()
+        form = CourseForm(user=request.user)
     return render(
         request, "teams/training/course_form.html", {"form": form, "course": course}, status=status
     )

@@ -275,3 +275,35 @@ def test_a_supervisor_creates_a_course_through_the_page(client, supervisor, agen
     assert TrainingRequirement.objects.filter(
         user=agent, course__name="Platform 5.4 briefing", due_on=date(2026, 12, 10)
     ).exists()
+
+
+def test_team_b_supervisor_cannot_change_a_team_a_course(client, supervisor_b, compliance):
+    with pytest.raises(NotAllowed):
+        training_course_save(actor=supervisor_b, course=compliance, name="Renamed")
+    client.force_login(supervisor_b)
+    assert client.get(reverse("teams:course_edit", args=[compliance.pk])).status_code == 403
+    response = client.post(
+        reverse("teams:course_edit", args=[compliance.pk]),
+        {"name": "Renamed", "due_within_days": "30", "remind_days_before": "7"},
+    )
+    assert response.status_code == 403
+    compliance.refresh_from_db()
+    assert compliance.name == "Annual compliance refresher"
+
+
+def test_a_supervisor_may_not_require_a_course_of_another_team_or_a_skill(
+    supervisor, team_a, team_b
+):
+    with pytest.raises(NotAllowed):
+        training_course_save(actor=supervisor, name="Both teams", required_teams=[team_a, team_b])
+    with pytest.raises(NotAllowed):
+        training_course_save(actor=supervisor, name="By skill", required_skills=[SkillFactory()])
+    course = training_course_save(actor=supervisor, name="Ours", required_teams=[team_a])
+    assert list(course.required_teams.all()) == [team_a]
+
+
+def test_an_administrator_requires_a_course_by_skill(administrator, outsider):
+    skill = SkillFactory()
+    AgentSkillFactory(user=outsider, skill=skill)
+    training_course_save(actor=administrator, name="Cantonese writing", required_skills=[skill])
+    assert TrainingRequirement.objects.filter(user=outsider).exists()
