@@ -307,3 +307,49 @@ def test_an_administrator_requires_a_course_by_skill(administrator, outsider):
     AgentSkillFactory(user=outsider, skill=skill)
     training_course_save(actor=administrator, name="Cantonese writing", required_skills=[skill])
     assert TrainingRequirement.objects.filter(user=outsider).exists()
+
+
+def test_a_supervisor_schedules_a_session_and_an_agent_may_not(client, supervisor, agent):
+    course = CourseFactory(name="Release briefing")
+    client.force_login(agent)
+    assert client.get(reverse("teams:session_create")).status_code == 403
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("teams:session_create"),
+        {
+            "course": course.pk,
+            "topic": "What changes in 5.3",
+            "starts_at": "2026-12-01T10:00",
+            "trainer": supervisor.pk,
+            "materials_url": "https://intranet.example/5.3",
+        },
+    )
+    assert response.status_code == 302
+    session = course.sessions.get()
+    assert (session.topic, session.trainer) == ("What changes in 5.3", supervisor)
+    page = client.get(reverse("teams:session_detail", args=[session.pk]))
+    assert "What changes in 5.3" in page.content.decode()
+
+
+def test_a_session_without_a_topic_is_refused_with_400(client, supervisor):
+    course = CourseFactory()
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("teams:session_create"),
+        {"course": course.pk, "topic": "", "starts_at": "2026-12-01T10:00"},
+    )
+    assert response.status_code == 400
+    assert not course.sessions.exists()
+
+
+def test_the_team_training_page_has_a_fixed_number_of_queries(
+    client, supervisor, compliance, team_a, django_assert_max_num_queries
+):
+    for _ in range(6):
+        MembershipFactory(team=team_a, user=UserFactory(roles=[Role.AGENT]))
+    training_requirements_sync()
+    client.force_login(supervisor)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("teams:team_training", args=[team_a.pk]))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-state="on_track"') == 7

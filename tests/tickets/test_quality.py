@@ -354,3 +354,36 @@ def test_the_ticket_page_offers_review_links_to_supervisors_only(client, supervi
 def test_a_coaching_note_service_refuses_an_empty_note(supervisor, agent, ticket):
     with pytest.raises(ApplicationError):
         coaching_note_create(actor=supervisor, ticket=ticket, agent=agent, body=" ")
+
+
+def test_the_scorecard_list_shows_edit_links_only_where_allowed(
+    client, supervisor, administrator, team_a, team_b
+):
+    ours = scorecard_save(actor=supervisor, name="Team QA", team=team_a, criteria=CRITERIA)
+    desk = scorecard_save(actor=administrator, name="Desk QA", team=None, criteria=CRITERIA)
+    theirs = scorecard_save(actor=administrator, name="B QA", team=team_b, criteria=CRITERIA)
+    client.force_login(supervisor)
+    content = client.get(reverse("tickets:scorecard_list")).content.decode()
+    assert reverse("tickets:scorecard_edit", args=[ours.pk]) in content
+    assert reverse("tickets:scorecard_edit", args=[desk.pk]) not in content
+    assert "B QA" not in content
+    assert client.get(reverse("tickets:scorecard_edit", args=[desk.pk])).status_code == 403
+    assert client.get(reverse("tickets:scorecard_edit", args=[theirs.pk])).status_code == 404
+
+
+def test_an_administrator_creates_a_scorecard_through_the_page(client, administrator):
+    client.force_login(administrator)
+    response = client.post(
+        reverse("tickets:scorecard_create"),
+        {
+            "name": "Desk QA",
+            "is_active": "on",
+            "criterion_0": "Accuracy",
+            "weight_0": "50",
+            "criterion_1": "Tone",
+            "weight_1": "50",
+        },
+    )
+    assert response.status_code == 302
+    card = Scorecard.objects.get()
+    assert list(card.criteria.values_list("name", "weight")) == [("Accuracy", 50), ("Tone", 50)]
