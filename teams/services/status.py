@@ -96,13 +96,13 @@ def agent_status_sweep(*, now: datetime) -> tuple[int, int]:
     going_away = list(
         with_shifts.filter(status__in=[AgentProfile.Status.AVAILABLE, AgentProfile.Status.BUSY])
         .exclude(user__in=on_shift_users)
-        .select_for_update(skip_locked=True)
+        .select_for_update(skip_locked=True, of=("self",))
         .values_list("user_id", "status")
     )
     coming_back = list(
         with_shifts.filter(status=AgentProfile.Status.AWAY, status_set_automatically=True)
         .filter(user__in=on_shift_users)
-        .select_for_update(skip_locked=True)
+        .select_for_update(skip_locked=True, of=("self",))
         .values_list("user_id", "status")
     )
     if going_away:
