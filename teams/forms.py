@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import AgentProfile, AgentSkill, Skill, Team, TeamMembership, User
@@ -47,7 +48,7 @@ class ProfileForm(forms.Form):
         self.skills = skills
         for skill in skills:
             self.fields[f"skill_{skill.pk}"] = forms.TypedChoiceField(
-                label=str(skill),
+                label=skill.localized_name(get_language() or "en"),
                 choices=levels,
                 required=False,
                 coerce=int,
