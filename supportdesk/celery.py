@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
@@ -12,6 +13,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
 app = Celery("supportdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Fixed cadences (django-celery-beat's database scheduler installs these entries at start-up).
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    # Every minute: agents outside their shifts go away (and come back when set automatically).
+    "teams.agent_status_sweep": {
+        "task": "teams.agent_status_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 90},
+    },
+    # Hourly: training requirements in step with teams and skills, reminders before due dates.
+    "teams.training_reminders": {
+        "task": "teams.training_reminders",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 5400},
+    },
+}
 
 
 @worker_init.connect

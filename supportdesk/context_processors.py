@@ -10,7 +10,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     """The navigation links the signed-in user's roles give them, in display order."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": [], "user_roles": frozenset(), "shows_search": False}
+        return {
+            "nav_links": [],
+            "user_roles": frozenset(),
+            "shows_search": False,
+            "shows_status": False,
+        }
     roles = access.roles_of(user)
     links: list[tuple[str, str]] = []
     if roles & {Role.AGENT, Role.SUPERVISOR}:
@@ -25,15 +30,20 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         links.append((reverse("tickets:all"), _("All tickets")))
     if access.is_staff_member(user):
         links.append((reverse("tickets:kb_index"), _("Knowledge base")))
+        links.append((reverse("teams:team_list"), _("Teams")))
+        links.append((reverse("teams:training"), _("Training")))
     if Role.ADMINISTRATOR in roles:
         links.append((reverse("administration"), _("Administration")))
     if Role.CLIENT in roles:
         links.append((reverse("tickets:client_home"), _("My requests")))
     path = request.path
+    # The longest matching link is the current one (/teams/training/ is Training, not Teams).
+    current = max((url for url, _label in links if path.startswith(url)), key=len, default=None)
     return {
         "nav_links": [
-            {"url": url, "label": label, "current": path.startswith(url)} for url, label in links
+            {"url": url, "label": label, "current": url == current} for url, label in links
         ],
         "user_roles": frozenset(role.value for role in roles),
         "shows_search": access.is_staff_member(user),
+        "shows_status": access.can_set_own_status(user),
     }

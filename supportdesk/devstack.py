@@ -59,6 +59,8 @@ def run() -> int:
         _manage("createcachetable")
         _manage("collectstatic", "--no-input", "-v", "0")
         _manage("seed_demo", "--if-empty")
+        _manage("seed_demo_people")
+        _manage("seed_demo_quality")
         _manage("demo_logins")
         commands = [
             [

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -184,6 +185,110 @@ def teams_workable_by(user: Any) -> QuerySet[Team]:
     if not has_role(user, Role.AGENT, Role.SUPERVISOR):
         return Team.objects.none()
     return Team.objects.filter(memberships__user=user).distinct()
+
+
+# --- People: profiles, membership, coaching, training ----------------------------------------
+
+
+def _supervisor_memberships(user: Any) -> QuerySet[TeamMembership]:
+    return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.SUPERVISOR)
+
+
+def supervises_agent(user: Any, agent: Any) -> bool:
+    """Whether ``user`` holds the supervisor role in a team ``agent`` belongs to (by membership,
+    not by desk-wide role: administrators do not count)."""
+    if not has_role(user, Role.SUPERVISOR):
+        return False
+    agent_id = agent.pk if isinstance(agent, Model) else agent
+    return TeamMembership.objects.filter(
+        user_id=agent_id, team__in=_supervisor_memberships(user).values("team_id")
+    ).exists()
+
+
+def can_supervise_agent(user: Any, agent: Any) -> bool:
+    """Edit an agent's skills, capacity and shifts, record their training, coach them:
+    supervisors of one of the agent's teams, and administrators."""
+    return has_role(user, Role.ADMINISTRATOR) or supervises_agent(user, agent)
+
+
+def can_view_agent_profile(user: Any, agent: Any) -> bool:
+    """The agent themself, their supervisors, managers and administrators."""
+    agent_id = agent.pk if isinstance(agent, Model) else agent
+    if is_staff_member(user) and user.pk == agent_id:
+        return True
+    return reads_whole_desk(user) or supervises_agent(user, agent)
+
+
+def can_set_own_status(user: Any) -> bool:
+    """Agents and supervisors set their live status (available, busy, away, offline)."""
+    return has_role(user, Role.AGENT, Role.SUPERVISOR)
+
+
+def can_read_one_on_one_notes(user: Any, agent: Any) -> bool:
+    """Private 1:1 notes: the agent and the supervisors of the agent's teams only (not other
+    agents, not other teams' supervisors, not managers or administrators by role alone)."""
+    agent_id = agent.pk if isinstance(agent, Model) else agent
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.pk == agent_id:
+        return is_staff_member(user)
+    return supervises_agent(user, agent)
+
+
+def can_manage_training(user: Any) -> bool:
+    """Create courses and sessions: supervisors and administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def can_manage_course(user: Any, *, team_ids: set[int], by_skill: bool) -> bool:
+    """Administrators manage every course; a supervisor only courses required solely of teams
+    they supervise (a skill-based requirement reaches every team, so it is for administrators)."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    if not has_role(user, Role.SUPERVISOR) or by_skill or not team_ids:
+        return False
+    supervised = set(teams_supervised_by(user).values_list("pk", flat=True))
+    return team_ids <= supervised
+
+
+def can_edit_scorecard(user: Any, team: Team | int | None) -> bool:
+    """Desk-wide scorecards: administrators; a team's scorecard: also its supervisors."""
+    if team is None:
+        return has_role(user, Role.ADMINISTRATOR)
+    return can_supervise_team(user, team)
+
+
+def can_review_quality(user: Any, team: Team | int) -> bool:
+    """Review tickets and write coaching notes: the supervisors of the ticket's team and
+    administrators."""
+    return can_supervise_team(user, team)
+
+
+def agents_visible_to(user: Any, queryset: QuerySet) -> QuerySet:
+    """Narrow a ``User`` queryset to the people whose profile ``user`` may read."""
+    if reads_whole_desk(user):
+        return queryset
+    if not is_staff_member(user):
+        return queryset.none()
+    if has_role(user, Role.SUPERVISOR):
+        supervised = TeamMembership.objects.filter(
+            team__in=_supervisor_memberships(user).values("team_id")
+        ).values("user_id")
+        return queryset.filter(models.Q(pk=user.pk) | models.Q(pk__in=supervised))
+    return queryset.filter(pk=user.pk)
+
+
+def people_supervised_by(user: Any, queryset: QuerySet) -> QuerySet:
+    """Narrow a ``User`` queryset to the people ``user`` may act on as a supervisor (see
+    ``can_supervise_agent``)."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return queryset
+    if not has_role(user, Role.SUPERVISOR):
+        return queryset.none()
+    supervised = TeamMembership.objects.filter(
+        team__in=_supervisor_memberships(user).values("team_id")
+    ).values("user_id")
+    return queryset.filter(pk__in=supervised)
 
 
 # --- Enforcement helpers ----------------------------------------------------------------------

@@ -265,3 +265,177 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.weekday} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class OneOnOneNote(models.Model):
+    """A private note of a one-to-one conversation between an agent and a supervisor.
+
+    Readable only by the agent and the supervisors of a team the agent belongs to
+    (``teams.access.can_read_one_on_one_notes``); never by other agents or other teams'
+    supervisors.
+    """
+
+    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="one_on_one_notes")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("1:1 note")
+        verbose_name_plural = _("1:1 notes")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agent", "-created_at"], name="one_on_one_agent_idx")]
+
+    def __str__(self) -> str:
+        return f"1:1 · {self.agent} · {self.created_at:%Y-%m-%d}"
+
+
+class TrainingCourse(models.Model):
+    """A required course: who must take it (members of ``required_teams`` or holders of
+    ``required_skills``) and how long a completion stays valid.
+
+    ``validity_days`` set: a recurring course (an annual compliance refresher: 365); each
+    completion is due again that many days later. Unset: a one-off course (a briefing for one
+    platform release), done once completed. Someone newly required must complete it by
+    ``due_by`` when set (a release date), else within ``due_within_days``.
+    """
+
+    name = models.CharField(_("course"), max_length=150, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    validity_days = models.PositiveIntegerField(
+        _("valid for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a one-off course; 365 for an annual refresher."),
+    )
+    due_by = models.DateField(_("complete by"), null=True, blank=True)
+    due_within_days = models.PositiveIntegerField(_("newcomers complete within (days)"), default=30)
+    remind_days_before = models.PositiveIntegerField(_("remind (days before due)"), default=14)
+    required_teams = models.ManyToManyField(
+        Team, blank=True, related_name="required_courses", verbose_name=_("required for teams")
+    )
+    required_skills = models.ManyToManyField(
+        Skill, blank=True, related_name="required_courses", verbose_name=_("required for skills")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training course")
+        verbose_name_plural = _("training courses")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingSession(models.Model):
+    """One scheduled session of a course: when, who trains, where the materials are."""
+
+    course = models.ForeignKey(TrainingCourse, on_delete=models.CASCADE, related_name="sessions")
+    topic = models.CharField(_("topic"), max_length=200)
+    starts_at = models.DateTimeField(_("date and time"))
+    trainer = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions_trained",
+        verbose_name=_("trainer"),
+    )
+    materials_url = models.URLField(_("materials link"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at"], name="training_session_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.topic} · {self.starts_at:%Y-%m-%d}"
+
+
+class TrainingAttendance(models.Model):
+    """One person at one session: attended, and completed the course there (or not)."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendances"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_attendances")
+    attended = models.BooleanField(_("attended"), default=False)
+    completed_on = models.DateField(_("completed"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("training attendance")
+        verbose_name_plural = _("training attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="attendance_unique"),
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True) | models.Q(attended=True),
+                name="attendance_completed_means_attended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.session}"
+
+
+class TrainingRequirement(models.Model):
+    """That one person must (still or again) complete one course, and by when.
+
+    Kept in step by ``teams.services.training.training_requirements_sync`` (when a course,
+    a membership or a skill changes, and hourly): rows exist for everyone a course requires.
+    ``due_on`` is empty once a one-off course is completed; a recurring course's ``due_on`` is
+    the last completion plus its validity. ``reminded_for`` is the due date the last reminder
+    was sent for, so that each due date gets exactly one reminder.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_requirements")
+    course = models.ForeignKey(
+        TrainingCourse, on_delete=models.CASCADE, related_name="requirements"
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    last_completed_on = models.DateField(_("last completed"), null=True, blank=True)
+    reminded_for = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("training requirement")
+        verbose_name_plural = _("training requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="training_requirement_unique"),
+        ]
+        indexes = [models.Index(fields=["due_on"], name="training_requirement_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course} · {self.due_on}"
+
+
+class TrainingReminder(models.Model):
+    """An in-app reminder that a course is due soon (shown on the person's training page; the
+    same reminder goes by email). One per requirement and due date."""
+
+    requirement = models.ForeignKey(
+        TrainingRequirement, on_delete=models.CASCADE, related_name="reminders"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training_reminders")
+    due_on = models.DateField(_("due"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("training reminder")
+        verbose_name_plural = _("training reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "due_on"], name="training_reminder_once_per_due_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.due_on}"

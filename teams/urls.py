@@ -1,2 +1,4 @@
+from teams.views import people, training
+
 app_name = "teams"
-urlpatterns: list = []
+urlpatterns: list = [*people.urlpatterns, *training.urlpatterns]

@@ -11,6 +11,13 @@ from tickets.models.core import (
 )
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
+from tickets.models.quality import (
+    CoachingNote,
+    QualityReview,
+    QualityScore,
+    Scorecard,
+    ScorecardCriterion,
+)
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
 
 __all__ = [
@@ -19,13 +26,18 @@ __all__ = [
     "Attachment",
     "Category",
     "Client",
+    "CoachingNote",
     "KnowledgeCategory",
     "Macro",
     "Message",
     "Notification",
     "OutboundEmail",
+    "QualityReview",
+    "QualityScore",
     "ResolutionCode",
     "SavedFilter",
+    "Scorecard",
+    "ScorecardCriterion",
     "Ticket",
     "TicketArticle",
     "TicketEvent",

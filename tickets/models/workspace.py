@@ -54,6 +54,7 @@ class Notification(models.Model):
         CLIENT_REPLIED = "client_replied", _("Client replied")
         ESCALATION = "escalation", _("Escalation")
         SLA = "sla", _("SLA warning or breach")
+        COACHING = "coaching", _("QA review or coaching note")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

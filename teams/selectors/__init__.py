@@ -1,0 +1,1 @@
+"""Reads of the teams app, already narrowed by ``teams.access``."""
