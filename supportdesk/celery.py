@@ -13,6 +13,17 @@ app = Celery("supportdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Fixed cadences (declared here, merged with django-celery-beat's database entries).
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    # Every minute: redistribute away agents' tickets, retry waiting tickets (tickets.routing).
+    "tickets.routing_sweep": {
+        "task": "tickets.routing_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 90},
+    },
+}
+
 
 @worker_init.connect
 def _prepare_filesystem_broker(**_kwargs: object) -> None:

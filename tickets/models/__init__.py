@@ -9,8 +9,10 @@ from tickets.models.core import (
     TicketEvent,
     TicketLink,
 )
+from tickets.models.escalations import Escalation, InternalTeam
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
+from tickets.models.routing import RoutingRule
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
 
 __all__ = [
@@ -19,12 +21,15 @@ __all__ = [
     "Attachment",
     "Category",
     "Client",
+    "Escalation",
+    "InternalTeam",
     "KnowledgeCategory",
     "Macro",
     "Message",
     "Notification",
     "OutboundEmail",
     "ResolutionCode",
+    "RoutingRule",
     "SavedFilter",
     "Ticket",
     "TicketArticle",
