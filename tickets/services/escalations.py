@@ -187,7 +187,7 @@ def _lock_escalation(escalation: Escalation | int) -> tuple[Escalation, Ticket]:
         raise ApplicationError(_("This escalation no longer exists."), status=404)
     ticket = _lock(found.ticket)
     found = (
-        Escalation.objects.select_for_update()
+        Escalation.objects.select_for_update(of=("self",))
         .select_related("internal_team", "returned_to")
         .get(pk=pk)
     )
