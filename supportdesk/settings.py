@@ -299,30 +299,8 @@ TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 7)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_BLOCKED_EXTENSIONS = env_list(
     "ATTACHMENT_BLOCKED_EXTENSIONS",
-    [
-        ".exe",
-        ".bat",
-        ".cmd",
-        ".com",
-        ".scr",
-        ".pif",
-        ".msi",
-        ".js",
-        ".jse",
-        ".vbs",
-        ".vbe",
-        ".ps1",
-        ".jar",
-        ".hta",
-        ".cpl",
-        ".dll",
-        ".lnk",
-        ".reg",
-        ".sh",
-        ".apk",
-        ".app",
-        ".iso",
-    ],
+    [".exe", ".bat", ".cmd", ".com", ".scr", ".pif", ".msi", ".js", ".jse", ".vbs", ".vbe",
+     ".ps1", ".jar", ".hta", ".cpl", ".dll", ".lnk", ".reg", ".sh", ".apk", ".app", ".iso"],
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
