@@ -1,4 +1,13 @@
-from tickets.views import escalations, knowledge, macros, notifications, queues, search, ticket
+from tickets.views import (
+    escalations,
+    knowledge,
+    macros,
+    notifications,
+    queues,
+    routing,
+    search,
+    ticket,
+)
 
 app_name = "tickets"
 urlpatterns = [
@@ -9,4 +18,5 @@ urlpatterns = [
     *knowledge.urlpatterns,
     *notifications.urlpatterns,
     *escalations.urlpatterns,
+    *routing.urlpatterns,
 ]

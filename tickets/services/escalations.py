@@ -319,3 +319,39 @@ def escalation_set_update_interval(
     plan.event("update_interval", "escalation", str(old or ""), str(value or ""))
     _save(plan, actor=actor, source=source, now=timezone.now())
     return escalation
+
+
+@transaction.atomic
+def internal_team_save(
+    *, actor: User, internal_team: InternalTeam | None = None, data: dict[str, Any]
+) -> InternalTeam:
+    """Create or update an internal team (administrators only). Names are unique (409)."""
+    if not access.can_configure_desk(actor):
+        raise NotAllowed(_("Only administrators may change the internal teams."))
+    name = str(data.get("name") or "").strip()
+    email = str(data.get("contact_email") or "").strip()
+    if not name:
+        raise ApplicationError(_("Give the internal team a name."), details={"field": "name"})
+    if not email:
+        raise ApplicationError(
+            _("Give the internal team a contact email."), details={"field": "contact_email"}
+        )
+    clash = InternalTeam.objects.filter(name__iexact=name)
+    if internal_team is not None:
+        clash = clash.exclude(pk=internal_team.pk)
+    if clash.exists():
+        raise Conflict(
+            interpolate_lazy(_("An internal team named %(name)s already exists."), name=name),
+            details={"field": "name"},
+        )
+    team = (
+        InternalTeam()
+        if internal_team is None
+        else InternalTeam.objects.select_for_update().get(pk=internal_team.pk)
+    )
+    team.name = name
+    team.contact_email = email
+    team.description = str(data.get("description") or "").strip()
+    team.is_active = bool(data.get("is_active", True))
+    team.save()
+    return team
