@@ -61,6 +61,7 @@ def run() -> int:
         _manage("seed_demo", "--if-empty")
         _manage("seed_demo_people")
         _manage("seed_demo_quality")
+        _manage("seed_demo_routing")
         _manage("demo_logins")
         commands = [
             [

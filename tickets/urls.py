@@ -1,4 +1,14 @@
-from tickets.views import knowledge, macros, notifications, quality, queues, search, ticket
+from tickets.views import (
+    escalations,
+    knowledge,
+    macros,
+    notifications,
+    quality,
+    queues,
+    routing,
+    search,
+    ticket,
+)
 
 app_name = "tickets"
 urlpatterns = [
@@ -9,4 +19,6 @@ urlpatterns = [
     *knowledge.urlpatterns,
     *notifications.urlpatterns,
     *quality.urlpatterns,
+    *escalations.urlpatterns,
+    *routing.urlpatterns,
 ]

@@ -1,25 +1,161 @@
+"""The supervisor's board: their home page, live (htmx polling), with one- or two-click actions.
+
+Every action posts a plain form: success redirects back to the board (post/redirect/get); a
+refusal re-renders the board with the reason and the refusal's status (400, 403, 404, 409). An
+assignment to someone off shift or not available asks for confirmation (409 with an *Assign
+anyway* button); outside the team or over capacity it is refused.
+"""
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from metrics.selectors import board as selectors
+from supportdesk.errors import ApplicationError
 from teams import access
 from teams.access import Role
+from tickets.models import Ticket
+from tickets.selectors import ticket as ticket_selectors
+from tickets.services import routing as routing_services
+from tickets.services import tickets as ticket_services
+
+BOARD_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
+POLL_SECONDS = 5
+REASON_MAX_CHARS = 2_000
+
+
+def _assignee_options(data: selectors.BoardData) -> dict[int, Any]:
+    """Per team, the ``<option>`` list of its members, rendered once for every row."""
+    members: dict[int, list[tuple[int, str]]] = {}
+    for membership in data.agents:
+        name = membership.user.full_name or membership.user.email
+        members.setdefault(membership.team_id, []).append((membership.user_id, name))
+    return {
+        team_id: format_html_join("", '<option value="{}">{}</option>', rows)
+        for team_id, rows in members.items()
+    }
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    data = selectors.board_for(user=request.user)
+    options = _assignee_options(data)
+    tickets = [
+        *data.at_risk,
+        *data.unassigned,
+        *(item.ticket for item in data.escalations),
+        *(item.ticket for item in data.internal_waiting),
+    ]
+    for ticket in tickets:
+        ticket.assignee_options = options.get(ticket.team_id, "")
+    return {
+        "board": data,
+        "team_names": ", ".join(name for _pk, name in data.teams),
+        "priorities": Ticket.Priority.choices,
+        "poll_seconds": POLL_SECONDS,
+        "now": timezone.now(),
+        "all_assignee_options": format_html_join(
+            "",
+            '<optgroup label="{}">{}</optgroup>',
+            ((name, options.get(pk, "")) for pk, name in data.teams),
+        ),
+        **extra,
+    }
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """The supervisor's home: what needs their attention in the teams they supervise."""
-    access.require_role(request.user, (Role.SUPERVISOR, Role.ADMINISTRATOR))
-    context = {
-        "teams": access.teams_supervised_by(request.user),
-        "escalated": selectors.board_escalated_tickets(user=request.user),
-        "unassigned": selectors.board_unassigned_tickets(user=request.user),
-        "loads": selectors.board_agent_loads(user=request.user),
-    }
+    access.require_role(request.user, BOARD_ROLES)
     template = "metrics/partials/board_panels.html" if request.htmx else "metrics/board.html"
-    return render(request, template, context)
+    return render(request, template, _context(request))
 
 
-urlpatterns = [path("board/", board, name="board")]
+def _refused(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    confirm = None
+    if error.code == routing_services.AssignmentNeedsConfirmation.code:
+        confirm = {
+            "ticket_ids": request.POST.getlist("ticket_ids"),
+            "assignee": request.POST.get("assignee", ""),
+        }
+    context = _context(request, board_error=error, confirm=confirm)
+    return render(request, "metrics/board.html", context, status=error.status)
+
+
+@login_required
+@require_POST
+def board_bulk(request: HttpRequest) -> HttpResponse:
+    """Assign, reassign, take over or change the priority of one or many tickets."""
+    access.require_role(request.user, BOARD_ROLES)
+    action = request.POST.get("action", "")
+    ticket_ids = request.POST.getlist("ticket_ids")
+    try:
+        if not ticket_ids:
+            raise ApplicationError(gettext_lazy("Select at least one ticket first."))
+        if action == "assign":
+            assignee = request.POST.get("assignee", "")
+            if not assignee:
+                raise ApplicationError(gettext_lazy("Choose who should get the tickets."))
+            count = routing_services.tickets_assign_checked(
+                actor=request.user,
+                ticket_ids=ticket_ids,
+                assignee=assignee,
+                confirmed=request.POST.get("confirmed") == "1",
+            )
+        elif action == "take_over":
+            count = ticket_services.tickets_bulk_update(
+                actor=request.user, ticket_ids=ticket_ids, changes={"assignee": request.user.pk}
+            )
+        elif action == "priority":
+            count = ticket_services.tickets_bulk_update(
+                actor=request.user,
+                ticket_ids=ticket_ids,
+                changes={"priority": request.POST.get("priority", "")},
+            )
+        else:
+            raise ApplicationError(gettext_lazy("Unknown action."))
+    except ApplicationError as error:
+        return _refused(request, error)
+    messages.success(request, _("Done: %(count)s ticket(s) changed.") % {"count": count})
+    return redirect("metrics:board")
+
+
+@login_required
+@require_POST
+def board_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Escalate one ticket to the supervisors or hand it off to an internal team."""
+    access.require_role(request.user, BOARD_ROLES)
+    ticket = ticket_selectors.ticket_for_action(user=request.user, ticket_id=ticket_id)
+    reason = request.POST.get("reason", "").strip()
+    target = request.POST.get("target", "")
+    try:
+        if len(reason) > REASON_MAX_CHARS:
+            raise ApplicationError(
+                gettext_lazy("The reason is too long: at most %(max)s characters.")
+                % {"max": f"{REASON_MAX_CHARS:,}"}
+            )
+        ticket_services.ticket_escalate(
+            actor=request.user,
+            ticket=ticket,
+            reason=reason,
+            internal_team=None if target in ("", "tier2") else target,
+        )
+    except ApplicationError as error:
+        return _refused(request, error)
+    messages.success(request, _("%(reference)s was escalated.") % {"reference": ticket.reference})
+    return redirect("metrics:board")
+
+
+urlpatterns = [
+    path("board/", board, name="board"),
+    path("board/actions/", board_bulk, name="board_bulk"),
+    path("board/escalate/<int:ticket_id>/", board_escalate, name="board_escalate"),
+]

@@ -220,12 +220,13 @@ def test_managers_read_the_all_list_without_bulk_actions(client, manager, desk):
     assert 'id="bulk-form"' not in page
 
 
-def test_the_supervisor_board_still_shows_tickets_without_checkboxes(client, supervisor, desk):
+def test_the_supervisor_board_shows_tickets_with_its_own_bulk_form(client, supervisor, desk):
     client.force_login(supervisor)
     response = client.get(reverse("metrics:board"))
     assert response.status_code == 200
-    assert "Nobody new" in _subjects(response)
-    assert 'name="ticket_ids"' not in response.content.decode()
+    assert "Nobody new" in response.content.decode()
+    assert 'id="bulk-form"' not in response.content.decode()
+    assert 'form="board-bulk"' in response.content.decode()
 
 
 # --- Filters --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from tickets.models.core import (
     TicketEvent,
     TicketLink,
 )
+from tickets.models.escalations import Escalation, InternalTeam
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
 from tickets.models.quality import (
@@ -18,6 +19,7 @@ from tickets.models.quality import (
     Scorecard,
     ScorecardCriterion,
 )
+from tickets.models.routing import RoutingRule
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
 
 __all__ = [
@@ -27,6 +29,8 @@ __all__ = [
     "Category",
     "Client",
     "CoachingNote",
+    "Escalation",
+    "InternalTeam",
     "KnowledgeCategory",
     "Macro",
     "Message",
@@ -35,6 +39,7 @@ __all__ = [
     "QualityReview",
     "QualityScore",
     "ResolutionCode",
+    "RoutingRule",
     "SavedFilter",
     "Scorecard",
     "ScorecardCriterion",

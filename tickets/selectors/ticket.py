@@ -58,6 +58,8 @@ FIELD_LABELS: dict[str, Any] = {
     "split_from": _("Split from"),
     "messages": _("Conversation"),
     "links": _("Linked tickets"),
+    "internal_team": _("Internal team"),
+    "escalation": _("Escalation (minutes between client updates)"),
 }
 
 # What an event's ``action`` says before the field it changed.
@@ -73,6 +75,11 @@ ACTION_LABELS: dict[str, Any] = {
     "resolved": _("resolved the ticket"),
     "closed": _("closed the ticket"),
     "reopened": _("reopened the ticket"),
+    "routed": _("routing"),
+    "handed_off": _("handed the ticket off"),
+    "escalation_answered": _("recorded the answer"),
+    "de_escalated": _("de-escalated the ticket"),
+    "update_interval": _("set the client update interval"),
 }
 
 # Actions worded as one sentence around the event's new value (a reference, a level …).

@@ -778,53 +778,27 @@ def ticket_transition(
 
 @transaction.atomic
 def ticket_escalate(
-    *, actor: User | None, ticket: Ticket, reason: str, source: str = "web"
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    reason: str,
+    internal_team: Any = None,
+    source: str = "web",
 ) -> Ticket:
-    """Raise the escalation level by one and tell the team's supervisors why.
+    """Raise the escalation level by one, to the team's supervisors (tier 2) or, with
+    ``internal_team``, to an internal team; see ``tickets.services.escalations``.
 
     Writes the reason as an internal note (when a person escalates; automation has no author,
-    its reason is in the notifications only), an *escalated* event, and one ``escalation``
-    notification per active supervisor of the ticket's team other than the actor.
+    its reason is in the notifications only), an *escalated* event, an ``Escalation`` record,
+    and, for tier 2, one ``escalation`` notification per active supervisor of the ticket's team
+    other than the actor.
     """
-    source = _clean_source(source)
-    reason = _clean_body(reason, "reason")
-    ticket = _lock(ticket)
-    _writable(ticket, actor)
-    now = timezone.now()
-    plan = _Plan(ticket)
-    level = ticket.escalation_level
-    plan.set("escalation_level", level + 1, action="escalated")
-    if actor is not None:
-        note = Message.objects.create(
-            ticket=ticket,
-            kind=Message.Kind.NOTE,
-            author=actor,
-            body=reason,
-            body_html=render_message_html(reason),
-            language=_guess_language(reason),
-            channel=Ticket.Channel.WEB,
-            created_at=now,
-        )
-        plan.messages.append(note)
-    supervisors = User.objects.filter(
-        is_active=True,
-        memberships__team_id=ticket.team_id,
-        memberships__role=TeamMembership.Role.SUPERVISOR,
+    # Imported here: the escalations service lives beside this one and uses its internals.
+    from tickets.services.escalations import escalation_open
+
+    return escalation_open(
+        actor=actor, ticket=ticket, reason=reason, internal_team=internal_team, source=source
     )
-    if actor is not None:
-        supervisors = supervisors.exclude(pk=actor.pk)
-    plan.notifications.extend(
-        Notification(
-            recipient=supervisor,
-            kind=Notification.Kind.ESCALATION,
-            ticket=ticket,
-            actor=actor,
-            text=_excerpt(reason),
-        )
-        for supervisor in supervisors.order_by("pk")
-    )
-    logger.info("ticket.escalated", extra={"ticket_id": ticket.pk, "level": level + 1})
-    return _save(plan, actor=actor, source=source, now=now)
 
 
 # --- Conversation ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from teams import access
 from teams.models import Language, Team, User
 from tickets import lifecycle
 from tickets.models import Category, Message, ResolutionCode, Ticket, TicketLink
+from tickets.selectors import escalations as escalation_selectors
 from tickets.selectors import ticket as selectors
 from tickets.services import presence as presence_services
 from tickets.services import tickets as ticket_services
@@ -154,6 +155,10 @@ def _render_page(
         **_url_parts("preview_url", "tickets:attachment_preview"),
         **_url_parts("split_url", "tickets:split", ticket.pk),
     }
+    if error_form == "escalation":
+        # Refused escalation action: the panel inline, with the refusal and the text typed.
+        context.update(escalation_selectors.ticket_escalation_panel(user=user, ticket=ticket))
+        context["escalation_panel_inline"] = True
     if can_work:
         choices = selectors.page_choices(team_id=ticket.team_id)
         context.update(
@@ -331,7 +336,8 @@ def ticket_assign_to_me(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(request, ticket_id)
     reason = request.POST.get("reason", "").strip()
-    values = {"escalate_reason": reason}
+    internal_team = request.POST.get("internal_team", "").strip()
+    values = {"escalate_reason": reason, "internal_team": internal_team}
     try:
         if not reason:
             raise ApplicationError(
@@ -343,9 +349,15 @@ def ticket_escalate(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 % {"max": f"{REASON_MAX_CHARS:,}"},
                 code="too_long",
             )
-        ticket_services.ticket_escalate(actor=request.user, ticket=ticket, reason=reason)
+        ticket_services.ticket_escalate(
+            actor=request.user, ticket=ticket, reason=reason, internal_team=internal_team
+        )
     except ApplicationError as error:
-        return _refused(request, ticket_id, error, form="escalate", values=values)
+        form = "escalation" if internal_team else "escalate"
+        return _refused(request, ticket_id, error, form=form, values=values)
+    if internal_team:
+        messages.success(request, _("The ticket was handed off to the internal team."))
+        return _back(ticket, "escalations")
     messages.success(request, _("The ticket was escalated to the team's supervisors."))
     return _back(ticket)
 
