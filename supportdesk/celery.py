@@ -25,3 +25,14 @@ def ensure_filesystem_broker_folders() -> None:
     for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+# Fixed cadences (declared in code; django-celery-beat's scheduler copies them into its tables).
+app.conf.beat_schedule = {
+    # Every minute; expires after 90 s so a backlog never runs stale sweeps in a burst.
+    "metrics.sla_breach_sweep": {
+        "task": "metrics.sla_breach_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 90},
+    },
+}
