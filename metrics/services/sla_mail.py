@@ -26,7 +26,11 @@ def sla_events_email(*, event_ids: list[int]) -> int:
     """
     sent = 0
     events = (
-        SlaClockEvent.objects.filter(pk__in=event_ids, emailed_at__isnull=True)
+        SlaClockEvent.objects.filter(
+            pk__in=event_ids,
+            emailed_at__isnull=True,
+            kind__in=(SlaClockEvent.Kind.WARNING, SlaClockEvent.Kind.BREACHED),
+        )
         .select_related("clock__ticket", "clock__policy")
         .order_by("pk")
     )

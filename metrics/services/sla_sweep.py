@@ -39,6 +39,7 @@ _WARNING_SQL = """
 WITH due AS (
     SELECT id FROM metrics_slaclock
     WHERE state = 'running' AND warned_at IS NULL AND warn_at <= %(now)s
+      AND due_at > %(now)s  -- past due: the breach step records it, one event per clock
     ORDER BY warn_at LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 )
