@@ -50,14 +50,20 @@ RUNNING_STATES = (State.RUNNING, State.BREACHED)
 # --- Policy choice ----------------------------------------------------------------------------
 
 
-def sla_policy_matching(*, ticket: Ticket) -> SlaPolicy | None:
-    """The first current, active policy (by position) whose conditions match ``ticket``."""
-    policies = (
+def sla_policies_in_order() -> list[SlaPolicy]:
+    """Current, active policies in the order they are tried, with conditions and targets."""
+    return list(
         SlaPolicy.objects.filter(is_current=True, is_active=True)
         .prefetch_related("categories", "teams", "targets__calendar")
         .order_by("position", "family")
     )
-    for policy in policies:
+
+
+def sla_policy_matching(
+    *, ticket: Ticket, policies: list[SlaPolicy] | None = None
+) -> SlaPolicy | None:
+    """The first current, active policy (by position) whose conditions match ``ticket``."""
+    for policy in sla_policies_in_order() if policies is None else policies:
         category_ids = {category.pk for category in policy.categories.all()}
         team_ids = {team.pk for team in policy.teams.all()}
         if policy.matches(ticket, category_ids=category_ids, team_ids=team_ids):
@@ -133,8 +139,10 @@ def clock_start(
     at: datetime,
     events: list[SlaClockEvent],
     reason: Any = "",
+    persist: bool = True,
 ) -> SlaClock:
-    """A new clock for ``target.metric`` from ``at`` (paused at once in a pause status)."""
+    """A new clock for ``target.metric`` from ``at`` (paused at once in a pause status).
+    ``persist=False`` leaves the INSERT to the caller (the demo replay bulk-creates)."""
     clock = SlaClock(
         ticket=ticket,
         policy=policy,
@@ -149,11 +157,13 @@ def clock_start(
         elapsed=timedelta(0),
     )
     _schedule(clock)
-    clock.save()
+    if persist:
+        clock.save()
     events.append(_event(clock, Kind.STARTED, at, reason=reason))
     if ticket.status in clock.pause_statuses:
         clock_pause(clock=clock, at=at, reason=Status(ticket.status).label, events=events)
-        clock.save()
+        if persist:
+            clock.save()
     return clock
 
 
@@ -201,14 +211,20 @@ def _status_label(code: str) -> str:
     return str(Status(code).label) if code in Status.values else code
 
 
-def _refresh_ticket_columns(ticket: Ticket, clocks: list[SlaClock]) -> None:
-    """Keep ``Ticket.sla_due_at`` / ``sla_breached`` equal to what the clocks say."""
+def sla_ticket_columns(clocks: list[SlaClock]) -> tuple[datetime | None, bool]:
+    """``(sla_due_at, sla_breached)`` as the ticket's clocks say."""
     due_times = [clock.due_at for clock in clocks if clock.state in RUNNING_STATES and clock.due_at]
     due_at = min(due_times) if due_times else None
     breached = any(
         clock.breached_at is not None and clock.state in (State.BREACHED, State.PAUSED)
         for clock in clocks
     )
+    return due_at, breached
+
+
+def _refresh_ticket_columns(ticket: Ticket, clocks: list[SlaClock]) -> None:
+    """Keep ``Ticket.sla_due_at`` / ``sla_breached`` equal to what the clocks say."""
+    due_at, breached = sla_ticket_columns(clocks)
     if ticket.sla_due_at != due_at or ticket.sla_breached != breached:
         Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due_at, sla_breached=breached)
         ticket.sla_due_at = due_at
@@ -225,7 +241,8 @@ def _apply_messages(
     targets: dict[str, SlaTarget],
     policy: SlaPolicy,
     events: list[SlaClockEvent],
-    touched: set[SlaClock],
+    touched: list[SlaClock],
+    persist: bool = True,
 ) -> None:
     ticket = change.ticket
     for message in change.messages:
@@ -241,7 +258,9 @@ def _apply_messages(
                         reason=_("public reply"),
                         events=events,
                     )
-                    clock.save()
+                    if persist:
+                        clock.save()
+                    touched.append(clock)
             periodic = targets.get(Metric.PERIODIC_UPDATE)
             if periodic and ticket.status == Status.PENDING_INTERNAL:
                 clocks.append(
@@ -252,6 +271,7 @@ def _apply_messages(
                         at=at,
                         events=events,
                         reason=_("public update while waiting on an internal team"),
+                        persist=persist,
                     )
                 )
         elif message.kind == Message.Kind.CLIENT:
@@ -266,6 +286,7 @@ def _apply_messages(
                         at=at,
                         events=events,
                         reason=_("client message"),
+                        persist=persist,
                     )
                 )
 
@@ -278,7 +299,8 @@ def _apply_status(
     targets: dict[str, SlaTarget],
     policy: SlaPolicy,
     events: list[SlaClockEvent],
-    touched: set[SlaClock],
+    touched: list[SlaClock],
+    persist: bool = True,
 ) -> None:
     at = change.at
     label = _status_label(new)
@@ -313,7 +335,7 @@ def _apply_status(
             clock_resume(clock=clock, at=at, reason=label, events=events)
         else:
             continue
-        touched.add(clock)
+        touched.append(clock)
     periodic = targets.get(Metric.PERIODIC_UPDATE)
     if new == Status.PENDING_INTERNAL and periodic and not _open(clocks, Metric.PERIODIC_UPDATE):
         clocks.append(
@@ -324,8 +346,33 @@ def _apply_status(
                 at=at,
                 events=events,
                 reason=_("waiting on an internal team"),
+                persist=persist,
             )
         )
+
+
+def sla_clocks_for_new_ticket(
+    *,
+    ticket: Ticket,
+    policy: SlaPolicy,
+    at: datetime,
+    events: list[SlaClockEvent],
+    persist: bool = True,
+) -> list[SlaClock]:
+    """The clocks a new ticket starts with: first response and resolution, where targeted."""
+    targets = _targets(policy)
+    return [
+        clock_start(
+            ticket=ticket,
+            policy=policy,
+            target=targets[metric],
+            at=at,
+            events=events,
+            persist=persist,
+        )
+        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
+        if metric in targets and ticket.is_open
+    ]
 
 
 def _start_policy(ticket: Ticket, at: datetime, events: list[SlaClockEvent]) -> list[SlaClock]:
@@ -333,12 +380,25 @@ def _start_policy(ticket: Ticket, at: datetime, events: list[SlaClockEvent]) -> 
     if policy is None:
         return []
     SlaTicketPolicy.objects.create(ticket=ticket, policy=policy, applied_at=at)
-    targets = _targets(policy)
-    return [
-        clock_start(ticket=ticket, policy=policy, target=targets[metric], at=at, events=events)
-        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
-        if metric in targets and ticket.is_open
-    ]
+    return sla_clocks_for_new_ticket(ticket=ticket, policy=policy, at=at, events=events)
+
+
+def sla_apply_change(
+    change: hooks.TicketChange,
+    *,
+    clocks: list[SlaClock],
+    targets: dict[str, SlaTarget],
+    policy: SlaPolicy,
+    events: list[SlaClockEvent],
+    touched: list[SlaClock],
+    persist: bool = True,
+) -> None:
+    """Move ``clocks`` (the ticket's, in memory) for one change: messages first, then the status
+    change, as the write services order them. New clocks are appended to ``clocks``."""
+    _apply_messages(change, clocks, targets, policy, events, touched, persist)
+    status_change = change.status_change()
+    if status_change is not None:
+        _apply_status(change, *status_change, clocks, targets, policy, events, touched, persist)
 
 
 def on_ticket_change(change: hooks.TicketChange) -> None:
@@ -367,11 +427,11 @@ def on_ticket_change(change: hooks.TicketChange) -> None:
         .select_related("calendar")
         .order_by("started_at", "id")
     )
-    touched: set[SlaClock] = set()
-    _apply_messages(change, clocks, targets, policy, events, touched)
-    if status_change is not None:
-        _apply_status(change, *status_change, clocks, targets, policy, events, touched)
-    for clock in touched:
+    touched: list[SlaClock] = []
+    sla_apply_change(
+        change, clocks=clocks, targets=targets, policy=policy, events=events, touched=touched
+    )
+    for clock in {id(clock): clock for clock in touched}.values():
         clock.save()
     SlaClockEvent.objects.bulk_create(events)
     _refresh_ticket_columns(ticket, clocks)

@@ -167,7 +167,7 @@ def _has_actions(policy: SlaPolicy) -> bool:
 
 
 @transaction.atomic
-def sla_breach_sweep(*, now: datetime, limit: int = 10_000) -> SweepResult:
+def sla_breach_sweep(*, now: datetime, limit: int = 10_000, notify: bool = True) -> SweepResult:
     """Record every warning and breach that is due at ``now``, each exactly once.
 
     1. Claim the running clocks whose ``due_at`` has passed and that have no ``breached_at``:
@@ -187,6 +187,7 @@ def sla_breach_sweep(*, now: datetime, limit: int = 10_000) -> SweepResult:
 
     Everything from 1 to 6 is one transaction: a worker that dies mid-run leaves no marker
     without its event, and the next sweep (or the redelivered task) does the work once.
+    ``notify=False`` (demo data only) records the events and markers but skips steps 5-7.
     """
     breaches = _claim(_BREACH_SQL, SlaClockEvent.Kind.BREACHED, now, limit)
     warnings = _claim(_WARNING_SQL, SlaClockEvent.Kind.WARNING, now, limit)
@@ -208,6 +209,8 @@ def sla_breach_sweep(*, now: datetime, limit: int = 10_000) -> SweepResult:
     result.event_ids = [event.pk for event in events]
     if breaches:
         Ticket.objects.filter(pk__in={c.ticket_id for c in breaches}).update(sla_breached=True)
+    if not notify:
+        return result
     _notify(crossings, now)
     _escalate(breaches)
     event_ids = list(result.event_ids)
