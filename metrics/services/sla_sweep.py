@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from metrics.models import SlaClock, SlaClockEvent, SlaPolicy
+from metrics.models import Metric, SlaClockEvent, SlaPolicy
 from teams.models import TeamMembership, User
-from tickets.models import Notification, Ticket
+from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ SET state = 'breached', breached_at = c.due_at,
     warned_at = COALESCE(c.warned_at, c.due_at), warn_at = NULL
 FROM due
 WHERE c.id = due.id AND c.breached_at IS NULL AND c.state = 'running'
-RETURNING c.id, c.ticket_id, c.policy_id, c.metric, c.due_at, c.target, c.due_at
+RETURNING c.id, c.ticket_id, c.policy_id, c.metric, c.due_at AS at, c.target AS elapsed, c.due_at
 """
 
 _WARNING_SQL = """
@@ -47,8 +47,41 @@ UPDATE metrics_slaclock AS c
 SET warned_at = c.warn_at, warn_at = NULL
 FROM due
 WHERE c.id = due.id AND c.warned_at IS NULL AND c.state = 'running'
-RETURNING c.id, c.ticket_id, c.policy_id, c.metric, c.warned_at,
-    c.target * (c.warning_percent::float8 / 100), c.due_at
+RETURNING c.id, c.ticket_id, c.policy_id, c.metric, c.warned_at AS at,
+    c.target * (c.warning_percent::float8 / 100) AS elapsed, c.due_at
+"""
+
+# Step 3 in the same statement as the claim: one event per claimed clock.
+_WITH_EVENTS = """
+WITH claimed AS ({claim}),
+events AS (
+    INSERT INTO metrics_slaclockevent (clock_id, kind, at, recorded_at, reason, elapsed, due_at)
+    SELECT id, %(kind)s, at, %(now)s, '', elapsed, due_at FROM claimed
+    RETURNING id, clock_id
+)
+SELECT claimed.*, events.id FROM claimed JOIN events ON events.clock_id = claimed.id
+"""
+
+# Step 5 in SQL: one notice per (crossing, recipient): the assignee and the team's active
+# supervisors, without duplicates.
+_NOTIFY_SQL = """
+WITH crossing(ticket_id, kind, metric_label) AS (
+    SELECT * FROM unnest(%(tickets)s::bigint[], %(kinds)s::text[], %(labels)s::text[])
+)
+INSERT INTO tickets_notification (recipient_id, kind, ticket_id, text, created_at)
+SELECT r.user_id, 'sla', t.id,
+       left(replace(replace(CASE x.kind WHEN 'breached' THEN %(breached)s ELSE %(warning)s END,
+            '{reference}', 'SD-' || CASE WHEN t.id < 1000000 THEN lpad(t.id::text, 6, '0')
+                                         ELSE t.id::text END),
+            '{metric}', x.metric_label), 300),
+       %(now)s
+FROM crossing x JOIN tickets_ticket t ON t.id = x.ticket_id
+CROSS JOIN LATERAL (
+    SELECT t.assignee_id AS user_id WHERE t.assignee_id IS NOT NULL
+    UNION
+    SELECT m.user_id FROM teams_teammembership m JOIN teams_user u ON u.id = m.user_id
+    WHERE m.team_id = t.team_id AND m.role = 'supervisor' AND u.is_active
+) AS r
 """
 
 
@@ -70,53 +103,39 @@ class _Crossing:
     at: datetime
     elapsed: Any
     due_at: datetime
+    event_id: int
     kind: str
 
 
 def _claim(sql: str, kind: str, now: datetime, limit: int) -> list[_Crossing]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "limit": limit})
+        cursor.execute(
+            _WITH_EVENTS.format(claim=sql.strip()), {"now": now, "limit": limit, "kind": kind}
+        )
         return [_Crossing(*row, kind=kind) for row in cursor.fetchall()]
 
 
 def _notify(crossings: list[_Crossing], now: datetime) -> None:
-    """In-app notices to each ticket's assignee and its team's supervisors (2 queries + 1)."""
-    tickets = {
-        ticket.pk: ticket
-        for ticket in Ticket.objects.filter(pk__in={c.ticket_id for c in crossings}).only(
-            "id", "subject", "team_id", "assignee_id"
+    """In-app notices to each ticket's assignee and its team's supervisors (one INSERT)."""
+    with translation.override("en"):
+        labels = {metric.value: str(metric.label) for metric in Metric}
+        texts = {
+            "breached": _("%(reference)s: %(metric)s SLA breached"),
+            "warning": _("%(reference)s: %(metric)s SLA at risk"),
+        }
+    placeholders = {"reference": "{reference}", "metric": "{metric}"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NOTIFY_SQL,
+            {
+                "tickets": [c.ticket_id for c in crossings],
+                "kinds": [c.kind for c in crossings],
+                "labels": [labels[c.metric] for c in crossings],
+                "breached": texts["breached"] % placeholders,
+                "warning": texts["warning"] % placeholders,
+                "now": now,
+            },
         )
-    }
-    supervisors: dict[int, list[int]] = {}
-    for team_id, user_id in TeamMembership.objects.filter(
-        team_id__in={ticket.team_id for ticket in tickets.values()},
-        role=TeamMembership.Role.SUPERVISOR,
-        user__is_active=True,
-    ).values_list("team_id", "user_id"):
-        supervisors.setdefault(team_id, []).append(user_id)
-    notifications = []
-    for crossing in crossings:
-        ticket = tickets[crossing.ticket_id]
-        recipients = {*supervisors.get(ticket.team_id, [])}
-        if ticket.assignee_id:
-            recipients.add(ticket.assignee_id)
-        metric = SlaClock(metric=crossing.metric).get_metric_display()
-        with translation.override("en"):
-            text = (
-                _("%(reference)s: %(metric)s SLA breached")
-                if crossing.kind == SlaClockEvent.Kind.BREACHED
-                else _("%(reference)s: %(metric)s SLA at risk")
-            ) % {"reference": ticket.reference, "metric": metric}
-        notifications.extend(
-            Notification(
-                recipient_id=user_id,
-                kind=Notification.Kind.SLA,
-                ticket_id=ticket.pk,
-                text=text[:300],
-            )
-            for user_id in sorted(recipients)
-        )
-    Notification.objects.bulk_create(notifications)
 
 
 def _escalate(breaches: list[_Crossing]) -> None:
@@ -195,18 +214,7 @@ def sla_breach_sweep(*, now: datetime, limit: int = 10_000, notify: bool = True)
     result = SweepResult(warnings=len(warnings), breaches=len(breaches))
     if not crossings:
         return result
-    events = SlaClockEvent.objects.bulk_create(
-        SlaClockEvent(
-            clock_id=c.clock_id,
-            kind=c.kind,
-            at=c.at,
-            recorded_at=now,
-            elapsed=c.elapsed,
-            due_at=c.due_at,
-        )
-        for c in crossings
-    )
-    result.event_ids = [event.pk for event in events]
+    result.event_ids = [c.event_id for c in crossings]
     if breaches:
         Ticket.objects.filter(pk__in={c.ticket_id for c in breaches}).update(sla_breached=True)
     if not notify:
