@@ -13,13 +13,17 @@ register = template.Library()
 
 @register.filter
 def sla_duration(value: timedelta | None) -> str:
-    """``timedelta`` → "2 d 3 h", "3 h 05 min", "12 min" (sign dropped)."""
+    """``timedelta`` → "45 h 00 min", "12 min", and past 99 hours "5 d 3 h" (sign dropped).
+    Business-time targets read best in hours (45 business hours is not "1 d 21 h")."""
     if value is None:
         return ""
     seconds = abs(int(value.total_seconds()))
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes = rest // 60
+    if seconds < 100 * 3_600:
+        hours += days * 24
+        days = 0
     if days:
         return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
     if hours:
