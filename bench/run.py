@@ -519,11 +519,19 @@ def _measure(
 
 
 def _calendar_benchmark() -> list[str]:
-    try:
-        output = _manage("bench_calendar")
-    except subprocess.CalledProcessError as error:
-        return [f"bench_calendar failed ({error.returncode})"]
-    return [line for line in output.splitlines() if line.strip()]
+    lines = []
+    for command in ("bench_calendar", "bench_sla_sweep"):  # SLA engine: calendar, then sweep
+        try:
+            output = _manage(command)
+        except subprocess.CalledProcessError as error:
+            lines.append(f"{command} failed ({error.returncode})")
+            continue
+        lines += [
+            line
+            for line in output.splitlines()
+            if line.strip().startswith(("add_", "business_", "sla sweep"))
+        ]
+    return lines
 
 
 def _report(
@@ -577,7 +585,11 @@ def _report(
     ]
     if errors:
         lines += ["", "First unexpected answer per scenario:", *errors]
-    lines += ["", "Calendar engine (manage.py bench_calendar):", *[f"  {c}" for c in calendar]]
+    lines += [
+        "",
+        "SLA engine (manage.py bench_calendar, bench_sla_sweep):",
+        *[f"  {c}" for c in calendar],
+    ]
     return "\n".join(lines)
 
 

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("Metrics, SLAs and reports")
+
+    def ready(self) -> None:
+        from metrics.services.sla_clocks import on_ticket_change
+        from tickets import hooks
+
+        hooks.register(on_ticket_change)

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=7),
         "options": {"expires": 5400},
     },
+    # Every minute; expires after 90 s so a backlog never runs stale sweeps in a burst.
+    "metrics.sla_breach_sweep": {
+        "task": "metrics.sla_breach_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 90},
+    },
     # Every minute: redistribute away agents' tickets, retry waiting tickets (tickets.routing).
     "tickets.routing_sweep": {
         "task": "tickets.routing_sweep",

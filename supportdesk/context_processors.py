@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         links.append((reverse("tickets:macro_list"), _("Macros")))
     if Role.SUPERVISOR in roles:
         links.append((reverse("metrics:board"), _("Supervisor board")))
+    if access.can_manage_sla(user):
+        links.append((reverse("metrics:sla_settings"), _("SLA")))
     if roles & {Role.MANAGER, Role.ADMINISTRATOR}:
         links.append((reverse("metrics:desk"), _("Desk overview")))
         links.append((reverse("tickets:all"), _("All tickets")))

@@ -62,6 +62,7 @@ def run() -> int:
         _manage("seed_demo_people")
         _manage("seed_demo_quality")
         _manage("seed_demo_routing")
+        _manage("seed_demo_sla")
         _manage("demo_logins")
         commands = [
             [

@@ -91,6 +91,16 @@ def can_read_reports(user: Any) -> bool:
     return has_role(user, Role.MANAGER, Role.ADMINISTRATOR, Role.SUPERVISOR)
 
 
+def can_manage_sla(user: Any) -> bool:
+    """SLA calendars, closures and policies: supervisors and administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def can_manage_sla_of_team(user: Any, team: Team | int) -> bool:
+    """Re-apply the SLA policy of a ticket of ``team``: its supervisors and administrators."""
+    return can_supervise_team(user, team)
+
+
 def home_url_name(user: Any) -> str:
     """The page each role lands on after signing in."""
     roles = roles_of(user)

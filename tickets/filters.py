@@ -69,6 +69,7 @@ SORTS: dict[str, SortKey] = {
         SortKey("updated", "updated_at", datetime, first_descending=True),
         SortKey("subject", "subject", str, first_descending=False),
         SortKey("status", "status_rank", int, first_descending=False),
+        SortKey("sla", "sla_due_at", datetime, first_descending=False),
     )
 }
 
@@ -83,6 +84,7 @@ SORT_CHOICES = [
     ("-subject", _("Subject (Z–A)")),
     ("status", _("Status (lifecycle order)")),
     ("-status", _("Status (reverse lifecycle order)")),
+    ("sla", _("Time to SLA breach (running SLA clocks, soonest first)")),
 ]
 
 

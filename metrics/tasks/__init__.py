@@ -2,3 +2,5 @@
 
 Celery's autodiscovery imports this package only: import each task module below.
 """
+
+from metrics.tasks import sla  # noqa: F401  (registers the SLA tasks)

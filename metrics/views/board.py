@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from metrics.selectors import board as selectors
+from metrics.selectors.sla import sla_board_flags
 from supportdesk.errors import ApplicationError
 from teams import access
 from teams.access import Role
@@ -62,6 +63,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "priorities": Ticket.Priority.choices,
         "poll_seconds": POLL_SECONDS,
         "now": timezone.now(),
+        "sla_flags": sla_board_flags(user=request.user, now=timezone.now()),
         "all_assignee_options": format_html_join(
             "",
             '<optgroup label="{}">{}</optgroup>',

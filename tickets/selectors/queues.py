@@ -151,6 +151,8 @@ def _sortable(queryset: QuerySet[Ticket], sort: Sort) -> QuerySet[Ticket]:
     """The queryset with the sort key available (the status sort orders by lifecycle rank)."""
     if sort.key.name == "status":
         return queryset.annotate(status_rank=STATUS_RANK)
+    if sort.key.name == "sla":  # only tickets with a running SLA clock have a time to breach
+        return queryset.filter(sla_due_at__isnull=False)
     return queryset
 
 

@@ -1,0 +1,199 @@
+"""Reads for SLA pages: a ticket's clocks with their timelines, the configuration lists, and the
+anti-gaming flags of the supervisor's board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from metrics.models import SlaCalendar, SlaClock, SlaClockEvent, SlaPolicy, SlaTarget
+from teams import access
+from tickets.models import Message, Ticket
+
+RUNNING = (SlaClock.State.RUNNING, SlaClock.State.BREACHED)
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One clock as the ticket page shows it; ``tone`` is ok / warn / late / paused / done."""
+
+    clock: SlaClock
+    elapsed: timedelta
+    remaining: timedelta
+    tone: str
+    events: list[SlaClockEvent]
+
+    @property
+    def overdue(self) -> timedelta:
+        return -self.remaining if self.remaining < timedelta(0) else timedelta(0)
+
+
+def _tone(clock: SlaClock, elapsed: timedelta) -> str:
+    if clock.state == SlaClock.State.FULFILLED:
+        return "done" if clock.breached_at is None else "late"
+    if clock.state == SlaClock.State.STOPPED:
+        return "done"
+    if clock.breached_at is not None or elapsed >= clock.target:
+        return "late"
+    if clock.state == SlaClock.State.PAUSED:
+        return "paused"
+    if elapsed >= clock.target * clock.warning_percent / 100:
+        return "warn"
+    return "ok"
+
+
+def sla_ticket_clocks(*, ticket: Ticket, now: datetime) -> list[ClockView]:
+    """The ticket's clocks, oldest first, with elapsed/remaining business time at ``now`` and
+    their event timelines (3 queries)."""
+    clocks = (
+        SlaClock.objects.filter(ticket=ticket)
+        .select_related("calendar", "policy")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=SlaClockEvent.objects.select_related("actor").order_by("at", "id"),
+            )
+        )
+        .order_by("started_at", "id")
+    )
+    views = []
+    for clock in clocks:
+        elapsed = clock.elapsed_at(now, clock.calendar.business_calendar())
+        views.append(
+            ClockView(
+                clock=clock,
+                elapsed=elapsed,
+                remaining=clock.target - elapsed,
+                tone=_tone(clock, elapsed),
+                events=list(clock.events.all()),
+            )
+        )
+    return views
+
+
+def sla_calendars() -> QuerySet[SlaCalendar]:
+    return SlaCalendar.objects.prefetch_related("closures").order_by("name")
+
+
+def sla_current_policies() -> QuerySet[SlaPolicy]:
+    """The ordered list of policies (current versions), with their targets and conditions."""
+    return (
+        SlaPolicy.objects.filter(is_current=True)
+        .prefetch_related(
+            Prefetch("targets", queryset=SlaTarget.objects.select_related("calendar")),
+            "categories",
+            "teams",
+        )
+        .order_by("position", "family")
+    )
+
+
+def sla_policy_current(*, family: int) -> SlaPolicy:
+    return access.get_visible_or_404(sla_current_policies(), family=family)
+
+
+def sla_calendar_get(*, calendar_id: int) -> SlaCalendar:
+    return access.get_visible_or_404(SlaCalendar.objects.all(), pk=calendar_id)
+
+
+# --- Anti-gaming flags -----------------------------------------------------------------------
+
+PAUSED_PERCENTILE = 0.9
+PAUSED_WINDOW_DAYS = 90
+PAUSED_MIN_SAMPLES = 10
+PAUSED_MIN = timedelta(hours=1)
+
+
+def board_pending_after_client_message(*, user: Any, limit: int = 25) -> QuerySet[Ticket]:
+    """Tickets in Pending client whose latest message is the client's: someone set "waiting on
+    the client" right after the client wrote, without a public reply (which would pause the
+    resolution clock without answering)."""
+    latest_kind = (
+        Message.objects.filter(ticket=OuterRef("pk"))
+        .exclude(kind=Message.Kind.NOTE)
+        .order_by("-created_at", "-id")
+        .values("kind")[:1]
+    )
+    return (
+        Ticket.objects.filter(
+            team__in=access.teams_supervised_by(user), status=Ticket.Status.PENDING_CLIENT
+        )
+        .annotate(latest_kind=Subquery(latest_kind))
+        .filter(latest_kind=Message.Kind.CLIENT)
+        .select_related("client", "category", "team", "assignee")
+        .order_by("updated_at")[:limit]
+    )
+
+
+_HIGH_PAUSE_SQL = """
+WITH paused AS (
+    SELECT c.ticket_id, t.category_id, t.team_id, c.state,
+           c.paused_total + CASE WHEN c.state = 'paused' THEN %(now)s - c.since
+                                 ELSE interval '0' END AS paused
+    FROM metrics_slaclock c JOIN tickets_ticket t ON t.id = c.ticket_id
+    WHERE c.metric = 'resolution' AND c.started_at >= %(since)s
+), stats AS (
+    SELECT category_id,
+           percentile_cont(%(percentile)s) WITHIN GROUP (ORDER BY extract(epoch FROM paused))
+               AS threshold,
+           count(*) AS samples
+    FROM paused GROUP BY category_id
+)
+SELECT p.ticket_id, extract(epoch FROM p.paused), s.threshold
+FROM paused p JOIN stats s ON s.category_id = p.category_id
+WHERE p.state IN ('running', 'paused', 'breached') AND p.team_id = ANY(%(teams)s)
+  AND s.samples >= %(min_samples)s
+  AND extract(epoch FROM p.paused) > greatest(s.threshold, %(min_seconds)s)
+ORDER BY p.paused DESC LIMIT %(limit)s
+"""
+
+
+def board_unusual_paused_time(*, user: Any, now: datetime, limit: int = 25) -> list[Ticket]:
+    """Open tickets whose resolution clock has been paused for longer than the 90th percentile
+    of their category's resolution clocks started in the last 90 days (at least 10 of them, and
+    at least an hour). Each ticket gets ``paused_for`` and ``category_threshold`` (timedelta)."""
+    team_ids = list(access.teams_supervised_by(user).values_list("pk", flat=True))
+    if not team_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HIGH_PAUSE_SQL,
+            {
+                "now": now,
+                "since": now - timedelta(days=PAUSED_WINDOW_DAYS),
+                "percentile": PAUSED_PERCENTILE,
+                "teams": team_ids,
+                "min_samples": PAUSED_MIN_SAMPLES,
+                "min_seconds": PAUSED_MIN.total_seconds(),
+                "limit": limit,
+            },
+        )
+        rows = cursor.fetchall()
+    tickets = Ticket.objects.select_related("client", "category", "team", "assignee").in_bulk(
+        [row[0] for row in rows]
+    )
+    flagged = []
+    for ticket_id, paused, threshold in rows:
+        ticket = tickets[ticket_id]
+        ticket.paused_for = timedelta(seconds=round(float(paused)))
+        ticket.category_threshold = timedelta(seconds=round(float(threshold)))
+        flagged.append(ticket)
+    return flagged
+
+
+@dataclass(frozen=True)
+class BoardFlags:
+    pending_after_client: list[Ticket]
+    unusual_pause: list[Ticket]
+
+
+def sla_board_flags(*, user: Any, now: datetime) -> BoardFlags:
+    """Both anti-gaming panels of the supervisor's board (3 queries)."""
+    return BoardFlags(
+        pending_after_client=list(board_pending_after_client_message(user=user)),
+        unusual_pause=board_unusual_paused_time(user=user, now=now),
+    )

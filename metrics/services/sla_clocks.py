@@ -1,0 +1,525 @@
+"""Per-ticket SLA clocks: started, paused, resumed, fulfilled and stopped by ticket changes.
+
+``on_ticket_change`` is registered with ``tickets.hooks`` in ``MetricsConfig.ready`` and runs
+inside the transaction of every ticket write service, so clocks move in the same transaction as
+the change that moves them. Rules (issue 5, ``docs/sla-calendars.md``):
+
+* creation: the first current policy whose conditions match applies (remembered in
+  ``SlaTicketPolicy``); clocks start for *first response* and *resolution*;
+* a public reply by a person (``Message.Kind.REPLY`` with an author) fulfils *first response*,
+  *next response* and the running *periodic update* (which restarts while the ticket still waits
+  on an internal team); internal notes and automated notifications never do;
+* a client message starts *next response* unless a reply clock is already waiting;
+* Pending internal starts *periodic update*; leaving it stops that clock (not counted);
+* Resolved fulfils *resolution* and stops the reply clocks; a reopen resumes *resolution*;
+  Closed stops whatever still runs;
+* each clock pauses while the ticket is in one of its pause statuses and resumes after.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from metrics.models import (
+    Metric,
+    SlaClock,
+    SlaClockEvent,
+    SlaPolicy,
+    SlaTarget,
+    SlaTicketPolicy,
+)
+from supportdesk.errors import ApplicationError
+from teams import access
+from tickets import hooks
+from tickets.models import Message, Ticket
+
+logger = logging.getLogger(__name__)
+
+Status = Ticket.Status
+State = SlaClock.State
+Kind = SlaClockEvent.Kind
+RUNNING_STATES = (State.RUNNING, State.BREACHED)
+
+
+# --- Policy choice ----------------------------------------------------------------------------
+
+
+def sla_policies_in_order() -> list[SlaPolicy]:
+    """Current, active policies in the order they are tried, with conditions and targets."""
+    return list(
+        SlaPolicy.objects.filter(is_current=True, is_active=True)
+        .prefetch_related("categories", "teams", "targets__calendar")
+        .order_by("position", "family")
+    )
+
+
+def sla_policy_matching(
+    *, ticket: Ticket, policies: list[SlaPolicy] | None = None
+) -> SlaPolicy | None:
+    """The first current, active policy (by position) whose conditions match ``ticket``."""
+    for policy in sla_policies_in_order() if policies is None else policies:
+        category_ids = {category.pk for category in policy.categories.all()}
+        team_ids = {team.pk for team in policy.teams.all()}
+        if policy.matches(ticket, category_ids=category_ids, team_ids=team_ids):
+            return policy
+    return None
+
+
+def _targets(policy: SlaPolicy) -> dict[str, SlaTarget]:
+    return {target.metric: target for target in policy.targets.all()}
+
+
+# --- One clock's moves (the instance is changed and saved by the caller) -----------------------
+
+
+def _event(
+    clock: SlaClock,
+    kind: str,
+    at: datetime,
+    *,
+    reason: Any = "",
+    actor: Any = None,
+    now: datetime | None = None,
+) -> SlaClockEvent:
+    return SlaClockEvent(
+        clock=clock,
+        kind=kind,
+        at=at,
+        recorded_at=now or at,
+        reason=str(reason)[:200],
+        elapsed=clock.elapsed,
+        due_at=clock.due_at,
+        actor=actor,
+    )
+
+
+def _schedule(clock: SlaClock) -> None:
+    """Work out ``due_at`` and ``warn_at`` of a running clock from ``since`` and ``elapsed``."""
+    calendar = clock.calendar.business_calendar()
+    remaining = clock.target - clock.elapsed
+    if remaining > timedelta(0):
+        clock.due_at = calendar.add_business_time(clock.since, remaining)
+    elif clock.due_at is None:
+        clock.due_at = clock.since
+    threshold = clock.target * clock.warning_percent / 100
+    if clock.warned_at is not None:
+        clock.warn_at = None
+    elif clock.elapsed >= threshold:
+        clock.warn_at = clock.since
+    else:
+        clock.warn_at = calendar.add_business_time(clock.since, threshold - clock.elapsed)
+
+
+def _bank(clock: SlaClock, at: datetime) -> None:
+    """Add the business time of the running stretch ``[since, at)`` to ``elapsed``."""
+    if clock.state in RUNNING_STATES and at > clock.since:
+        calendar = clock.calendar.business_calendar()
+        clock.elapsed += calendar.business_time_between(clock.since, at)
+        clock.since = at
+
+
+def _late_breach(clock: SlaClock, at: datetime, events: list[SlaClockEvent]) -> None:
+    """A clock that passes its target between two sweeps is still breached (at its due time)."""
+    if clock.breached_at is None and clock.elapsed > clock.target and clock.due_at is not None:
+        clock.breached_at = clock.due_at
+        events.append(_event(clock, Kind.BREACHED, clock.due_at, reason=_("found at fulfilment")))
+
+
+def clock_start(
+    *,
+    ticket: Ticket,
+    policy: SlaPolicy,
+    target: SlaTarget,
+    at: datetime,
+    events: list[SlaClockEvent],
+    reason: Any = "",
+    persist: bool = True,
+) -> SlaClock:
+    """A new clock for ``target.metric`` from ``at`` (paused at once in a pause status).
+    ``persist=False`` leaves the INSERT to the caller (the demo replay bulk-creates)."""
+    clock = SlaClock(
+        ticket=ticket,
+        policy=policy,
+        calendar=target.calendar,
+        metric=target.metric,
+        state=State.RUNNING,
+        target=target.target,
+        pause_statuses=list(target.pause_statuses),
+        warning_percent=policy.warning_percent,
+        started_at=at,
+        since=at,
+        elapsed=timedelta(0),
+    )
+    _schedule(clock)
+    if persist:
+        clock.save()
+    events.append(_event(clock, Kind.STARTED, at, reason=reason))
+    if ticket.status in clock.pause_statuses:
+        clock_pause(clock=clock, at=at, reason=Status(ticket.status).label, events=events)
+        if persist:
+            clock.save()
+    return clock
+
+
+def clock_pause(*, clock: SlaClock, at: datetime, reason: Any, events: list[SlaClockEvent]) -> None:
+    _bank(clock, at)
+    clock.state = State.PAUSED
+    clock.since = at
+    clock.due_at = None
+    clock.warn_at = None
+    clock.pause_reason = str(reason)[:100]
+    events.append(_event(clock, Kind.PAUSED, at, reason=reason))
+
+
+def clock_resume(
+    *, clock: SlaClock, at: datetime, reason: Any, events: list[SlaClockEvent]
+) -> None:
+    if clock.state == State.PAUSED:
+        clock.paused_total += max(at - clock.since, timedelta(0))
+    clock.state = State.BREACHED if clock.breached_at else State.RUNNING
+    clock.since = at
+    clock.stopped_at = None
+    clock.pause_reason = ""
+    _schedule(clock)
+    events.append(_event(clock, Kind.RESUMED, at, reason=reason))
+
+
+def clock_finish(
+    *, clock: SlaClock, at: datetime, state: str, reason: Any, events: list[SlaClockEvent]
+) -> None:
+    """Fulfil or stop an open clock at ``at``."""
+    _bank(clock, at)
+    _late_breach(clock, at, events)
+    clock.state = state
+    clock.stopped_at = at
+    clock.since = at
+    clock.warn_at = None
+    kind = Kind.FULFILLED if state == State.FULFILLED else Kind.STOPPED
+    events.append(_event(clock, kind, at, reason=reason))
+
+
+# --- The hook listener ------------------------------------------------------------------------
+
+
+def _status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else code
+
+
+def sla_ticket_columns(clocks: list[SlaClock]) -> tuple[datetime | None, bool]:
+    """``(sla_due_at, sla_breached)`` as the ticket's clocks say."""
+    due_times = [clock.due_at for clock in clocks if clock.state in RUNNING_STATES and clock.due_at]
+    due_at = min(due_times) if due_times else None
+    breached = any(
+        clock.breached_at is not None and clock.state in (State.BREACHED, State.PAUSED)
+        for clock in clocks
+    )
+    return due_at, breached
+
+
+def _refresh_ticket_columns(ticket: Ticket, clocks: list[SlaClock]) -> None:
+    """Keep ``Ticket.sla_due_at`` / ``sla_breached`` equal to what the clocks say."""
+    due_at, breached = sla_ticket_columns(clocks)
+    if ticket.sla_due_at != due_at or ticket.sla_breached != breached:
+        Ticket.objects.filter(pk=ticket.pk).update(sla_due_at=due_at, sla_breached=breached)
+        ticket.sla_due_at = due_at
+        ticket.sla_breached = breached
+
+
+def _open(clocks: list[SlaClock], metric: str) -> SlaClock | None:
+    return next((clock for clock in clocks if clock.metric == metric and clock.is_open), None)
+
+
+def _apply_messages(
+    change: hooks.TicketChange,
+    clocks: list[SlaClock],
+    targets: dict[str, SlaTarget],
+    policy: SlaPolicy,
+    events: list[SlaClockEvent],
+    touched: list[SlaClock],
+    persist: bool = True,
+) -> None:
+    ticket = change.ticket
+    for message in change.messages:
+        at = message.created_at
+        if message.kind == Message.Kind.REPLY and message.author_id is not None:
+            for metric in (Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.PERIODIC_UPDATE):
+                clock = _open(clocks, metric)
+                if clock is not None:
+                    clock_finish(
+                        clock=clock,
+                        at=at,
+                        state=State.FULFILLED,
+                        reason=_("public reply"),
+                        events=events,
+                    )
+                    if persist:
+                        clock.save()
+                    touched.append(clock)
+            periodic = targets.get(Metric.PERIODIC_UPDATE)
+            if periodic and ticket.status == Status.PENDING_INTERNAL:
+                clocks.append(
+                    clock_start(
+                        ticket=ticket,
+                        policy=policy,
+                        target=periodic,
+                        at=at,
+                        events=events,
+                        reason=_("public update while waiting on an internal team"),
+                        persist=persist,
+                    )
+                )
+        elif message.kind == Message.Kind.CLIENT:
+            waiting = _open(clocks, Metric.FIRST_RESPONSE) or _open(clocks, Metric.NEXT_RESPONSE)
+            target = targets.get(Metric.NEXT_RESPONSE)
+            if waiting is None and target is not None and ticket.is_open:
+                clocks.append(
+                    clock_start(
+                        ticket=ticket,
+                        policy=policy,
+                        target=target,
+                        at=at,
+                        events=events,
+                        reason=_("client message"),
+                        persist=persist,
+                    )
+                )
+
+
+def _apply_status(
+    change: hooks.TicketChange,
+    old: str,
+    new: str,
+    clocks: list[SlaClock],
+    targets: dict[str, SlaTarget],
+    policy: SlaPolicy,
+    events: list[SlaClockEvent],
+    touched: list[SlaClock],
+    persist: bool = True,
+) -> None:
+    at = change.at
+    label = _status_label(new)
+    for clock in clocks:
+        if new == Status.RESOLVED and clock.is_open:
+            state = State.FULFILLED if clock.metric == Metric.RESOLUTION else State.STOPPED
+            clock_finish(clock=clock, at=at, state=state, reason=label, events=events)
+        elif new == Status.CLOSED and clock.is_open:
+            clock_finish(clock=clock, at=at, state=State.STOPPED, reason=label, events=events)
+        elif (
+            old == Status.RESOLVED
+            and new in Ticket.OPEN_STATUSES
+            and clock.metric == Metric.RESOLUTION
+            and clock.state == State.FULFILLED
+            and not _open(clocks, Metric.RESOLUTION)
+        ):
+            clock_resume(clock=clock, at=at, reason=_("reopened"), events=events)
+            if new in clock.pause_statuses:
+                clock_pause(clock=clock, at=at, reason=label, events=events)
+        elif old == Status.PENDING_INTERNAL and clock.metric == Metric.PERIODIC_UPDATE:
+            if clock.is_open:
+                clock_finish(
+                    clock=clock,
+                    at=at,
+                    state=State.STOPPED,
+                    reason=_("no longer waiting on an internal team"),
+                    events=events,
+                )
+        elif clock.state in RUNNING_STATES and new in clock.pause_statuses:
+            clock_pause(clock=clock, at=at, reason=label, events=events)
+        elif clock.state == State.PAUSED and new not in clock.pause_statuses:
+            clock_resume(clock=clock, at=at, reason=label, events=events)
+        else:
+            continue
+        touched.append(clock)
+    periodic = targets.get(Metric.PERIODIC_UPDATE)
+    if new == Status.PENDING_INTERNAL and periodic and not _open(clocks, Metric.PERIODIC_UPDATE):
+        clocks.append(
+            clock_start(
+                ticket=change.ticket,
+                policy=policy,
+                target=periodic,
+                at=at,
+                events=events,
+                reason=_("waiting on an internal team"),
+                persist=persist,
+            )
+        )
+
+
+def sla_clocks_for_new_ticket(
+    *,
+    ticket: Ticket,
+    policy: SlaPolicy,
+    at: datetime,
+    events: list[SlaClockEvent],
+    persist: bool = True,
+) -> list[SlaClock]:
+    """The clocks a new ticket starts with: first response and resolution, where targeted."""
+    targets = _targets(policy)
+    return [
+        clock_start(
+            ticket=ticket,
+            policy=policy,
+            target=targets[metric],
+            at=at,
+            events=events,
+            persist=persist,
+        )
+        for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION)
+        if metric in targets and ticket.is_open
+    ]
+
+
+def _start_policy(ticket: Ticket, at: datetime, events: list[SlaClockEvent]) -> list[SlaClock]:
+    policy = sla_policy_matching(ticket=ticket)
+    if policy is None:
+        return []
+    SlaTicketPolicy.objects.create(ticket=ticket, policy=policy, applied_at=at)
+    return sla_clocks_for_new_ticket(ticket=ticket, policy=policy, at=at, events=events)
+
+
+def sla_apply_change(
+    change: hooks.TicketChange,
+    *,
+    clocks: list[SlaClock],
+    targets: dict[str, SlaTarget],
+    policy: SlaPolicy,
+    events: list[SlaClockEvent],
+    touched: list[SlaClock],
+    persist: bool = True,
+) -> None:
+    """Move ``clocks`` (the ticket's, in memory) for one change: messages first, then the status
+    change, as the write services order them. New clocks are appended to ``clocks``."""
+    _apply_messages(change, clocks, targets, policy, events, touched, persist)
+    status_change = change.status_change()
+    if status_change is not None:
+        _apply_status(change, *status_change, clocks, targets, policy, events, touched, persist)
+
+
+def on_ticket_change(change: hooks.TicketChange) -> None:
+    """Move the ticket's clocks for ``change`` (inside the ticket's transaction)."""
+    ticket = change.ticket
+    status_change = change.status_change()
+    if not (change.created or change.messages or status_change):
+        return
+    events: list[SlaClockEvent] = []
+    if change.created:
+        clocks = _start_policy(ticket, change.at, events)
+        SlaClockEvent.objects.bulk_create(events)
+        _refresh_ticket_columns(ticket, clocks)
+        return
+    assignment = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+    if assignment is None:
+        return
+    policy = assignment.policy
+    targets = {
+        target.metric: target
+        for target in SlaTarget.objects.filter(policy=policy).select_related("calendar")
+    }
+    clocks = list(
+        SlaClock.objects.select_for_update(of=("self",))
+        .filter(ticket=ticket)
+        .select_related("calendar")
+        .order_by("started_at", "id")
+    )
+    touched: list[SlaClock] = []
+    sla_apply_change(
+        change, clocks=clocks, targets=targets, policy=policy, events=events, touched=touched
+    )
+    for clock in {id(clock): clock for clock in touched}.values():
+        clock.save()
+    SlaClockEvent.objects.bulk_create(events)
+    _refresh_ticket_columns(ticket, clocks)
+
+
+# --- Re-applying the current policy -------------------------------------------------------------
+
+
+@transaction.atomic
+def sla_policy_reapply(*, actor: Any, ticket: Ticket) -> SlaPolicy | None:
+    """Move the ticket's open clocks to the current version of the first matching policy.
+
+    Each open clock keeps the business time it has banked (counted in its old calendar up to
+    now) and gets the new target, calendar, pause statuses and warning threshold; a clock whose
+    metric the new policy has no target for is stopped. A warning or breach is re-armed when the
+    new target puts it back in the future. Only supervisors of the ticket's team (and
+    administrators) may do this.
+    """
+    if not access.can_manage_sla_of_team(actor, ticket.team_id):
+        raise ApplicationError(
+            _("Only a supervisor of the ticket's team may re-apply its SLA policy."),
+            code="forbidden",
+            status=403,
+        )
+    ticket = Ticket.objects.select_for_update().select_related("client").get(pk=ticket.pk)
+    now = timezone.now()
+    policy = sla_policy_matching(ticket=ticket)
+    if policy is None:
+        raise ApplicationError(
+            _("No SLA policy matches this ticket."), code="no_policy", status=409
+        )
+    old = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+    old_label = str(old.policy) if old else "—"
+    SlaTicketPolicy.objects.update_or_create(
+        ticket=ticket, defaults={"policy": policy, "applied_at": now}
+    )
+    targets = _targets(policy)
+    events: list[SlaClockEvent] = []
+    clocks = list(
+        SlaClock.objects.select_for_update(of=("self",))
+        .filter(ticket=ticket)
+        .select_related("calendar")
+    )
+    reason = f"{old_label} → {policy}"
+    for clock in clocks:
+        if not clock.is_open:
+            continue
+        target = targets.get(clock.metric)
+        if target is None:
+            clock_finish(clock=clock, at=now, state=State.STOPPED, reason=reason, events=events)
+            clock.save()
+            continue
+        _bank(clock, now)
+        clock.policy = policy
+        clock.calendar = target.calendar
+        clock.target = target.target
+        clock.pause_statuses = list(target.pause_statuses)
+        clock.warning_percent = policy.warning_percent
+        if clock.elapsed < clock.target * clock.warning_percent / 100:
+            clock.warned_at = None
+        if clock.elapsed <= clock.target and clock.breached_at is not None:
+            clock.breached_at = None
+            if clock.state == State.BREACHED:
+                clock.state = State.RUNNING
+        if clock.state in RUNNING_STATES:
+            clock.due_at = None
+            _schedule(clock)
+        events.append(_event(clock, Kind.REAPPLIED, now, reason=reason, actor=actor))
+        if clock.state in RUNNING_STATES and ticket.status in clock.pause_statuses:
+            clock_pause(clock=clock, at=now, reason=_status_label(ticket.status), events=events)
+        elif clock.state == State.PAUSED and ticket.status not in clock.pause_statuses:
+            clock_resume(clock=clock, at=now, reason=reason, events=events)
+        clock.save()
+    metrics_seen = {clock.metric for clock in clocks}
+    for metric in (Metric.FIRST_RESPONSE, Metric.RESOLUTION):
+        needed = metric == Metric.RESOLUTION or ticket.first_public_reply_at is None
+        if metric in targets and metric not in metrics_seen and needed and ticket.is_open:
+            clocks.append(
+                clock_start(
+                    ticket=ticket,
+                    policy=policy,
+                    target=targets[metric],
+                    at=now,
+                    events=events,
+                    reason=reason,
+                )
+            )
+    SlaClockEvent.objects.bulk_create(events)
+    _refresh_ticket_columns(ticket, clocks)
+    logger.info("sla.reapplied", extra={"ticket_id": ticket.pk, "policy_id": policy.pk})
+    return policy
