@@ -13,6 +13,16 @@ app = Celery("supportdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Outgoing mail to clients: queue again what the broker lost or SMTP refused (every 5 minutes).
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    "tickets.outbound_resend": {
+        "task": "tickets.outbound_resend",
+        "schedule": 5 * 60,
+        "options": {"expires": 7 * 60},
+    },
+}
+
 
 @worker_init.connect
 def _prepare_filesystem_broker(**_kwargs: object) -> None:

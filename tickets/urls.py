@@ -1,4 +1,13 @@
-from tickets.views import knowledge, macros, notifications, queues, search, ticket
+from tickets.views import (
+    knowledge,
+    macros,
+    notifications,
+    outbound_mail,
+    portal,
+    queues,
+    search,
+    ticket,
+)
 
 app_name = "tickets"
 urlpatterns = [
@@ -8,4 +17,6 @@ urlpatterns = [
     *macros.urlpatterns,
     *knowledge.urlpatterns,
     *notifications.urlpatterns,
+    *portal.urlpatterns,
+    *outbound_mail.urlpatterns,
 ]

@@ -9,6 +9,7 @@ from tickets.models.core import (
     TicketEvent,
     TicketLink,
 )
+from tickets.models.csat import SatisfactionRating
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
@@ -25,6 +26,7 @@ __all__ = [
     "Notification",
     "OutboundEmail",
     "ResolutionCode",
+    "SatisfactionRating",
     "SavedFilter",
     "Ticket",
     "TicketArticle",
