@@ -1,5 +1,5 @@
-"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and the settings that
-point Django's SMTP backend at it."""
+"""Fixtures of the outbound-mail tests: a real SMTP server on loopback (aiosmtpd) that keeps
+what it receives, with Django's SMTP backend pointed at it."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from tests.factories import (
     ClientFactory,
     ResolutionCodeFactory,
 )
-from tests.tickets.mail.smtp import smtp_server  # noqa: F401 - fixture
 from tickets.mail import outbound
 from tickets.models import OutboundEmail
 from tickets.services import tickets as services
