@@ -55,8 +55,8 @@ def test_client_submits_agent_replies_client_reads_and_rates(
     client_user,
     agent,
     team_a,
-    smtp_server,
-    eager_mail,  # noqa: F811
+    smtp_server,  # noqa: F811 - the fixture imported above
+    eager_mail,
 ):
     EmailAddress.objects.create(
         user=client_user, email=client_user.email, verified=True, primary=True
