@@ -336,6 +336,8 @@ SUPPORT_MAILBOX = env_str("SUPPORT_MAILBOX", "support@supportdesk.localhost")
 OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 8)
 # The resend sweep queues again an unsent mail with no attempt for this many minutes.
 OUTBOUND_RESEND_MINUTES = env_int("OUTBOUND_RESEND_MINUTES", 10)
+# Largest total size of a reply's attachments mailed with it (the portal has them all).
+OUTBOUND_ATTACHMENTS_MAX_BYTES = env_int("OUTBOUND_ATTACHMENTS_MAX_BYTES", 10 * 1024 * 1024)
 # A satisfaction-survey link is valid this many days after the resolution.
 CSAT_LINK_DAYS = env_int("CSAT_LINK_DAYS", 14)
 # A signed portal link in a notification is valid this many days.

@@ -268,6 +268,7 @@ def outbound_email_message(email: OutboundEmail) -> EmailMultiAlternatives:
         headers["References"] = clean_header(email.references)
     if email.kind != Kind.REPLY:
         headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"
     mail = EmailMultiAlternatives(
         subject=clean_header(email.subject),
         body=email.body_text,
@@ -278,7 +279,24 @@ def outbound_email_message(email: OutboundEmail) -> EmailMultiAlternatives:
     )
     if email.body_html:
         mail.attach_alternative(email.body_html, "text/html")
+    _attach_files(mail, email)
     return mail
+
+
+def _attach_files(mail: EmailMultiAlternatives, email: OutboundEmail) -> None:
+    """The reply's attachments, while they fit in ``OUTBOUND_ATTACHMENTS_MAX_BYTES`` in total
+    (the rest stay available in the portal, which every mail links to)."""
+    if email.message_id is None:
+        return
+    budget = settings.OUTBOUND_ATTACHMENTS_MAX_BYTES
+    for attachment in email.message.attachments.order_by("pk"):
+        if attachment.size > budget:
+            continue
+        budget -= attachment.size
+        with attachment.file.open("rb") as handle:
+            mail.attach(
+                clean_header(attachment.original_name), handle.read(), attachment.content_type
+            )
 
 
 def outbound_email_send(*, email_id: int) -> OutboundEmail | None:

@@ -282,3 +282,31 @@ def test_merges_notes_and_client_messages_send_nothing(agent, team_a, mail_setti
     services.ticket_merge(actor=agent, duplicate=second, target=first)
 
     assert OutboundEmail.objects.count() == 0
+
+
+def test_a_replys_attachments_travel_with_it_within_the_size_limit(
+    agent, team_a, smtp_server, eager, mail_settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    mail_settings.STORAGES = {
+        **mail_settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    mail_settings.OUTBOUND_ATTACHMENTS_MAX_BYTES = 10
+    ticket = _new_ticket(team_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_add_reply(
+            actor=agent,
+            ticket=ticket,
+            body="Two files",
+            uploads=[
+                SimpleUploadedFile("steps.txt", b"1. 2. 3.", content_type="text/plain"),
+                SimpleUploadedFile("big.txt", b"x" * 50, content_type="text/plain"),
+            ],
+        )
+
+    (reply,) = smtp_server.messages()
+    names = [part.get_filename() for part in reply.iter_attachments()]
+    assert names == ["steps.txt"]
+    assert reply.get_body(("plain",)).get_content().startswith("Dear ")
