@@ -269,3 +269,64 @@ def test_agent_reply_reaches_the_portal(client, portal_client, own_ticket, agent
     client.force_login(portal_client)
     page = client.get(f"/tickets/portal/{own_ticket.pk}/").content.decode()
     assert "We fixed <strong>it</strong>" in page
+
+
+def test_weak_passwords_and_existing_accounts_are_refused(client, own_ticket, team_a):
+    newcomer = TicketFactory(team=team_a)
+    token = portal_token(ticket_id=newcomer.pk, client_id=newcomer.client_id)
+    client.get(f"/tickets/portal/link/{token}/")
+    page = client.get(f"/tickets/portal/{newcomer.pk}/").content.decode()
+    assert "Create a portal account" in page
+    weak = client.post(
+        f"/tickets/portal/{newcomer.pk}/account/", {"password1": "123", "password2": "123"}
+    )
+    assert weak.status_code == 400
+    newcomer.client.refresh_from_db()
+    assert newcomer.client.user is None
+
+    token = portal_token(ticket_id=own_ticket.pk, client_id=own_ticket.client_id)
+    client.get(f"/tickets/portal/link/{token}/")
+    own_ticket.client.user = None
+    own_ticket.client.save()  # the address is already someone's sign-in
+    taken = client.post(
+        f"/tickets/portal/{own_ticket.pk}/account/",
+        {"password1": "Harbour-view-2026!", "password2": "Harbour-view-2026!"},
+    )
+    assert taken.status_code == 409
+
+
+def test_portal_account_is_created_verified_with_the_client_role(client, team_a):
+    customer = ClientFactory(email="Lee@Mail.example", name="Lee Ka Ho", language="zh-hant")
+    ticket = TicketFactory(client=customer, team=team_a)
+    token = portal_token(ticket_id=ticket.pk, client_id=customer.pk)
+    client.get(f"/tickets/portal/link/{token}/")
+    response = client.post(
+        f"/tickets/portal/{ticket.pk}/account/",
+        {"password1": "Harbour-view-2026!", "password2": "Harbour-view-2026!"},
+    )
+
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    user = customer.user
+    assert user.email == "lee@mail.example"
+    assert user.language == "zh-hant"
+    assert list(user.groups.values_list("name", flat=True)) == ["Client"]
+    assert EmailAddress.objects.get(user=user).verified
+    assert client.get("/tickets/my-requests/").status_code == 200
+    assert client.get(f"/tickets/portal/{ticket.pk}/").status_code == 200
+    again = client.post(
+        f"/tickets/portal/{ticket.pk}/account/",
+        {"password1": "Harbour-view-2026!", "password2": "Harbour-view-2026!"},
+    )
+    assert again.status_code == 404
+
+
+def test_account_creation_needs_the_link(client, own_ticket, team_a):
+    other = TicketFactory(team=team_a)
+    response = client.post(
+        f"/tickets/portal/{other.pk}/account/",
+        {"password1": "Harbour-view-2026!", "password2": "Harbour-view-2026!"},
+    )
+    assert response.status_code == 404
+    other.client.refresh_from_db()
+    assert other.client.user is None

@@ -12,15 +12,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.errors import ApplicationError, Conflict
-from teams.models import Team
+from teams.access import Role
+from teams.models import Team, User
 from tickets.mail.outbound import notifications_suppressed
 from tickets.models import Category, Client, Message, ResolutionCode, SatisfactionRating, Ticket
 from tickets.services.tickets import (
@@ -216,3 +221,42 @@ def csat_comment(*, ticket_id: int, resolved_at: datetime, comment: str) -> Sati
     rating.comment = comment
     rating.save(update_fields=["comment"])
     return rating
+
+
+# --- Portal accounts --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def portal_account_create(*, client: Client, password: str, password_again: str) -> User:
+    """Give ``client`` a portal sign-in (role Client) with this password.
+
+    Only offered to someone who opened a signed link mailed to the client's address, so the
+    address counts as verified. Refused (409) when the client or the address already has an
+    account, and (400) for passwords that differ or fail the password rules.
+    """
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    email = client.email.strip().lower()
+    if client.user_id is not None or User.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            _("You already have a portal account. Sign in with your email address."),
+            code="account_exists",
+        )
+    if password != password_again:
+        raise ApplicationError(_("The two passwords are not the same."), code="password")
+    user = User(
+        email=email,
+        full_name=client.name[:150],
+        language=client.language or settings.LANGUAGE_CODE,
+        time_zone=client.time_zone or settings.TIME_ZONE,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), code="password") from error
+    user.set_password(password)
+    user.save()
+    user.groups.add(Group.objects.get(name=Role.CLIENT.value))
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    client.user = user
+    client.save(update_fields=["user"])
+    return user

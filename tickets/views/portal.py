@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -128,6 +129,8 @@ def _detail_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "category": ticket.category.localized_name(language),
         "conversation": selectors.portal_conversation(ticket=ticket),
         "can_close": ticket.status != Ticket.Status.CLOSED,
+        "offer_account": not request.user.is_authenticated and ticket.client.user_id is None,
+        "suggest_sign_in": not request.user.is_authenticated and ticket.client.user_id is not None,
         "values": {},
     }
 
@@ -213,6 +216,30 @@ def portal_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     for header, value in SECURE_FILE_HEADERS.items():
         response[header] = value
     return response
+
+
+@require_POST
+def portal_account_create(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """Someone who opened the mailed link creates the client's portal sign-in and is signed in
+    (the link proved they read the client's mailbox)."""
+    if request.user.is_authenticated or ticket_id not in _granted(request):
+        raise Http404
+    ticket = _ticket(request, ticket_id)
+    try:
+        user = services.portal_account_create(
+            client=ticket.client,
+            password=request.POST.get("password1", ""),
+            password_again=request.POST.get("password2", ""),
+        )
+    except ApplicationError as error:
+        return _refused(
+            request, "portal/ticket_detail.html", _detail_context(request, ticket), error
+        )
+    granted = _granted(request)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[SESSION_KEY] = granted
+    messages.success(request, _("Your portal account is ready. You are signed in."))
+    return redirect("tickets:portal_ticket", ticket.pk)
 
 
 @require_POST
@@ -314,6 +341,7 @@ urlpatterns = [
     path("portal/<int:ticket_id>/reply/", portal_ticket_reply, name="portal_reply"),
     path("portal/<int:ticket_id>/close/", portal_ticket_close, name="portal_close"),
     path("portal/attachments/<int:attachment_id>/", portal_attachment, name="portal_attachment"),
+    path("portal/<int:ticket_id>/account/", portal_account_create, name="portal_account_create"),
     path("portal/verify-email/", portal_verify_email, name="portal_verify_email"),
     path("portal/link/<str:token>/", portal_link, name="portal_link"),
     path("satisfaction/<str:token>/<int:score>/", csat_rate, name="csat_rate"),
