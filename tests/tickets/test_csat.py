@@ -116,3 +116,21 @@ def test_each_resolution_gets_its_own_rating(client, resolved, agent):
     assert list(
         SatisfactionRating.objects.order_by("resolved_at").values_list("score", flat=True)
     ) == [5, 2]
+
+
+def test_csat_summary_is_scoped_to_the_readers_teams(agent, outsider, team_a, team_b):
+    from tests.factories import ResolvedTicketFactory
+    from tests.tickets.portal_factories import SatisfactionRatingFactory
+    from tickets.selectors.csat import csat_summary
+
+    now = timezone.now()
+    for team, score in ((team_a, 5), (team_a, 2), (team_b, 4)):
+        SatisfactionRatingFactory(
+            ticket=ResolvedTicketFactory(team=team), score=score, created_at=now
+        )
+    window = {"since": now - timedelta(days=1), "until": now + timedelta(days=1)}
+
+    mine = csat_summary(user=agent, **window)
+    theirs = csat_summary(user=outsider, **window)
+    assert (mine.ratings, mine.average, mine.satisfied, mine.satisfied_share) == (2, 3.5, 1, 0.5)
+    assert (theirs.ratings, theirs.average, theirs.satisfied) == (1, 4.0, 1)

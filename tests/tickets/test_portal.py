@@ -18,8 +18,9 @@ from tests.factories import (
     TicketFactory,
     UserFactory,
 )
+from tests.tickets.portal_factories import AttachmentFactory
 from tickets.mail.outbound_links import portal_token
-from tickets.models import Attachment, Message, OutboundEmail, Ticket
+from tickets.models import Message, OutboundEmail, Ticket
 from tickets.services import tickets as services
 
 pytestmark = pytest.mark.django_db
@@ -104,27 +105,13 @@ def test_attachments_of_internal_notes_and_other_clients_are_404(
 ):
     note = own_ticket.messages.get(kind=Message.Kind.NOTE)
     reply = own_ticket.messages.get(kind=Message.Kind.REPLY)
-    hidden = Attachment.objects.create(
-        message=note,
-        original_name="internal.txt",
-        content_type="text/plain",
-        size=3,
-        sha256="0" * 64,
-        file=SimpleUploadedFile("internal.txt", b"abc"),
-    )
-    public = Attachment.objects.create(
-        message=reply,
-        original_name="guide.txt",
-        content_type="text/plain",
-        size=3,
-        sha256="1" * 64,
-        file=SimpleUploadedFile("guide.txt", b"xyz"),
-    )
+    hidden = AttachmentFactory(message=note, original_name="internal.txt")
+    public = AttachmentFactory(message=reply, original_name="guide.txt")
     client.force_login(portal_client)
     assert client.get(f"/tickets/portal/attachments/{hidden.pk}/").status_code == 404
     response = client.get(f"/tickets/portal/attachments/{public.pk}/")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"xyz"
+    assert b"".join(response.streaming_content) == b"abc"
     assert response["X-Content-Type-Options"] == "nosniff"
     client.force_login(other_client_user)
     assert client.get(f"/tickets/portal/attachments/{public.pk}/").status_code == 404

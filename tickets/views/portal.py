@@ -79,6 +79,8 @@ def _refused(request: HttpRequest, template: str, context: dict, error: Applicat
 @require_http_methods(["GET", "POST"])
 def portal_ticket_new(request: HttpRequest) -> HttpResponse:
     """The form to submit a new request (signed-in, verified clients)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
     gate = _gate(request)
     if gate is not None:
         return gate
