@@ -317,3 +317,14 @@ def test_account_creation_needs_the_link(client, own_ticket, team_a):
     assert response.status_code == 404
     other.client.refresh_from_db()
     assert other.client.user is None
+
+
+def test_clients_never_see_internal_status_names(client, portal_client, own_ticket):
+    own_ticket.status = Ticket.Status.PENDING_INTERNAL
+    own_ticket.save()
+    client.force_login(portal_client)
+
+    page = client.get(f"/tickets/portal/{own_ticket.pk}/").content.decode()
+    listing = client.get("/tickets/my-requests/").content.decode()
+    assert "In progress" in page and "In progress" in listing
+    assert "Pending internal" not in page + listing

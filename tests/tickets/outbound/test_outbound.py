@@ -310,3 +310,11 @@ def test_a_replys_attachments_travel_with_it_within_the_size_limit(
     names = [part.get_filename() for part in reply.iter_attachments()]
     assert names == ["steps.txt"]
     assert reply.get_body(("plain",)).get_content().startswith("Dear ")
+
+
+def test_client_supplied_text_is_escaped_in_the_html_body(agent, team_a, mail_settings):
+    ticket = _new_ticket(team_a, name="<b>Eve</b>", subject='<img src=x onerror="alert(1)">')
+    email = OutboundEmail.objects.get(ticket=ticket)
+
+    assert "<img" not in email.body_html and "<b>Eve" not in email.body_html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in email.body_html
