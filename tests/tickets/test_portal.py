@@ -1,6 +1,7 @@
 """The client portal: a verified client sees and works only their own tickets' public
 conversation; signed links; the rate limit; staff and other clients are kept out."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -134,7 +135,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, own_ticket):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_unverified_client_is_asked_to_verify_first(client, client_user, own_ticket):
+def test_unverified_client_is_asked_to_verify_first(client, client_user, own_ticket, mailoutbox):
     EmailAddress.objects.filter(user=client_user).update(verified=False)
     client.force_login(client_user)
     response = client.get(f"/tickets/portal/{own_ticket.pk}/")
@@ -144,6 +145,12 @@ def test_unverified_client_is_asked_to_verify_first(client, client_user, own_tic
     sent = client.post("/tickets/portal/verify-email/")
     assert sent.status_code == 200
     assert EmailAddress.objects.filter(user=client_user, verified=False).count() == 1
+    (mail,) = mailoutbox
+    assert mail.to == [client_user.email]
+    confirm = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.body).group(1)
+    client.post(confirm)
+    assert EmailAddress.objects.get(user=client_user).verified
+    assert client.get(f"/tickets/portal/{own_ticket.pk}/").status_code == 200
 
 
 def test_client_submits_a_ticket_with_an_attachment(client, portal_client, team_a):
