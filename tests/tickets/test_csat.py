@@ -49,14 +49,25 @@ def test_one_click_records_the_rating_once(client, resolved):
     assert len(links) == 5
     path = links[3].split("localhost:8000", 1)[1]
 
-    response = client.get(path)
+    response = client.post(path)
     assert response.status_code == 200
     rating = SatisfactionRating.objects.get(ticket=resolved)
     assert rating.score == 4
     assert rating.resolved_at == resolved.resolved_at
-    again = client.get(links[0].split("localhost:8000", 1)[1])
+    again = client.post(links[0].split("localhost:8000", 1)[1])
     assert again.status_code == 409
     assert SatisfactionRating.objects.get(ticket=resolved).score == 4
+
+
+def test_opening_the_link_does_not_rate_until_the_browser_submits(client, resolved):
+    """Mail gateways fetch every link of a mail: a GET must not record anything."""
+    paths = [link.split("localhost:8000", 1)[1] for link in _links(resolved)]
+    pages = [client.get(path) for path in paths]
+
+    assert [page.status_code for page in pages] == [200] * 5
+    assert "data-auto-submit" in pages[0].content.decode()
+    assert "js/csat.js" in pages[0].content.decode()
+    assert SatisfactionRating.objects.count() == 0
 
 
 def test_optional_comment_once(client, resolved):
@@ -64,7 +75,7 @@ def test_optional_comment_once(client, resolved):
     assert (
         client.post(f"/tickets/satisfaction/{token}/comment/", {"comment": "x"}).status_code == 404
     )
-    client.get(f"/tickets/satisfaction/{token}/5/")
+    client.post(f"/tickets/satisfaction/{token}/5/")
     assert (
         client.post(
             f"/tickets/satisfaction/{token}/comment/", {"comment": "Quick and kind"}
@@ -81,22 +92,22 @@ def test_optional_comment_once(client, resolved):
 @pytest.mark.parametrize(("score_case", "status"), [(0, 400), (6, 400)])
 def test_out_of_range_scores_are_refused(client, resolved, score_case, status):
     token = csat_token(ticket_id=resolved.pk, resolved_at=resolved.resolved_at)
-    assert client.get(f"/tickets/satisfaction/{token}/{score_case}/").status_code == status
+    assert client.post(f"/tickets/satisfaction/{token}/{score_case}/").status_code == status
     assert SatisfactionRating.objects.count() == 0
 
 
 def test_tampered_link_is_refused(client, resolved, agent, team_a):
     token = csat_token(ticket_id=resolved.pk, resolved_at=resolved.resolved_at)
     payload, rest = token.split(":", 1)
-    assert client.get(f"/tickets/satisfaction/{payload}x:{rest}/5/").status_code == 404
-    assert client.get(f"/tickets/satisfaction/{token[:-3]}abc/5/").status_code == 404
+    assert client.post(f"/tickets/satisfaction/{payload}x:{rest}/5/").status_code == 404
+    assert client.post(f"/tickets/satisfaction/{token[:-3]}abc/5/").status_code == 404
     assert SatisfactionRating.objects.count() == 0
 
 
 def test_expired_link_is_refused(client, resolved, settings):
     token = csat_token(ticket_id=resolved.pk, resolved_at=resolved.resolved_at)
     with time_machine.travel(timezone.now() + timedelta(days=settings.CSAT_LINK_DAYS, hours=1)):
-        response = client.get(f"/tickets/satisfaction/{token}/5/")
+        response = client.post(f"/tickets/satisfaction/{token}/5/")
     assert response.status_code == 403
     assert "expired" in response.content.decode()
     assert SatisfactionRating.objects.count() == 0
@@ -104,15 +115,15 @@ def test_expired_link_is_refused(client, resolved, settings):
 
 def test_each_resolution_gets_its_own_rating(client, resolved, agent):
     first = _links(resolved)[4].split("localhost:8000", 1)[1]
-    assert client.get(first).status_code == 200
+    assert client.post(first).status_code == 200
     services.message_add_from_client(ticket=resolved, client=resolved.client, body="Broken again")
     resolved.refresh_from_db()
     with time_machine.travel(timezone.now() + timedelta(minutes=5)):
         again = _resolve(resolved, agent, summary="Fixed for good.")
     second = _links(again)[1].split("localhost:8000", 1)[1]
 
-    assert client.get(second).status_code == 200
-    assert client.get(first).status_code == 409
+    assert client.post(second).status_code == 200
+    assert client.post(first).status_code == 409
     assert list(
         SatisfactionRating.objects.order_by("resolved_at").values_list("score", flat=True)
     ) == [5, 2]

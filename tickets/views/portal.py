@@ -300,13 +300,19 @@ def _csat_grant(request: HttpRequest, token: str) -> links.CsatGrant | HttpRespo
         return render(request, "portal/csat.html", {"state": "invalid"}, status=404)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def csat_rate(request: HttpRequest, token: str, score: int) -> HttpResponse:
-    """The one-click rating: the link in the mail records the score, then offers a comment."""
+    """The one-click rating. The mailed link (GET) only shows the chosen score and submits it
+    by itself in a browser (``static/js/csat.js``; a button without JavaScript): link scanners
+    of mail gateways fetch every link of a mail, and must not rate for the client. The POST
+    records the score, then offers a comment."""
     grant = _csat_grant(request, token)
     if isinstance(grant, HttpResponse):
         return grant
     context: dict[str, Any] = {"token": token, "score": score}
+    if request.method == "GET":
+        context["state"] = "confirm"
+        return render(request, "portal/csat.html", context)
     try:
         services.csat_rate(ticket_id=grant.ticket_id, resolved_at=grant.resolved_at, score=score)
     except ApplicationError as error:
