@@ -143,21 +143,22 @@ def outbound_on_ticket_change(change: TicketChange) -> None:
 # --- Writing the row ------------------------------------------------------------------------
 
 
-def _thread_ids(ticket: Ticket) -> list[str]:
-    """Message-IDs of the ticket's earlier mail, both directions, oldest first."""
-    rows: list[tuple[datetime, str]] = list(
-        OutboundEmail.objects.filter(ticket=ticket).values_list("created_at", "email_message_id")
-    )
+def _thread_ids(ticket: Ticket, *, before: OutboundEmail | None = None) -> list[str]:
+    """Message-IDs of the ticket's earlier mail, both directions, oldest first (only those
+    older than ``before`` when given)."""
+    outgoing = OutboundEmail.objects.filter(ticket=ticket)
+    if before is not None:
+        outgoing = outgoing.filter(pk__lt=before.pk)
+    rows: list[tuple[datetime, str]] = list(outgoing.values_list("created_at", "email_message_id"))
     try:
         inbound = apps.get_model("tickets", "InboundEmail")
     except LookupError:
         inbound = None
     if inbound is not None:
-        rows += list(
-            inbound.objects.filter(ticket=ticket)
-            .exclude(email_message_id="")
-            .values_list("received_at", "email_message_id")
-        )
+        incoming = inbound.objects.filter(ticket=ticket).exclude(email_message_id="")
+        if before is not None:
+            incoming = incoming.filter(received_at__lte=before.created_at)
+        rows += list(incoming.values_list("received_at", "email_message_id"))
     rows.sort(key=lambda row: row[0])
     seen: list[str] = []
     for _at, message_id in rows:
@@ -314,6 +315,12 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
         )
         if email is None or email.status == OutboundEmail.Status.SENT:
             return email
+        if email.attempts == 0:
+            # Inbound mail may be linked to the ticket only after the change that wrote this
+            # row (e.g. the client's first mail, for *received*): chain it in now.
+            thread = _thread_ids(email.ticket, before=email)
+            email.in_reply_to = thread[-1] if thread else ""
+            email.references = " ".join(thread[-REFERENCES_KEPT:])
         email.attempts += 1
         email.last_attempt_at = timezone.now()
         try:
@@ -330,7 +337,17 @@ def outbound_email_send(*, email_id: int) -> OutboundEmail | None:
             email.sent_at = timezone.now()
             email.last_error = ""
             logger.info("outbound.sent", extra={"email_id": email.pk})
-        email.save(update_fields=["status", "attempts", "last_attempt_at", "last_error", "sent_at"])
+        email.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_attempt_at",
+                "last_error",
+                "sent_at",
+                "in_reply_to",
+                "references",
+            ]
+        )
         return email
 
 

@@ -318,3 +318,24 @@ def test_client_supplied_text_is_escaped_in_the_html_body(agent, team_a, mail_se
 
     assert "<img" not in email.body_html and "<b>Eve" not in email.body_html
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in email.body_html
+
+
+def test_a_late_send_never_references_later_mail(agent, team_a, mail_settings, mailoutbox):
+    ticket = _new_ticket(team_a)
+    services.message_add_reply(actor=agent, ticket=ticket, body="Answer")
+    first, second = OutboundEmail.objects.filter(ticket=ticket).order_by("pk")
+
+    outbound.outbound_email_send(email_id=second.pk)
+    outbound.outbound_email_send(email_id=first.pk)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.in_reply_to, first.references) == ("", "")
+    assert (second.in_reply_to, second.references) == (
+        first.email_message_id,
+        first.email_message_id,
+    )
+    assert [mail.extra_headers.get("References") for mail in mailoutbox] == [
+        first.email_message_id,
+        None,
+    ]
