@@ -335,3 +335,28 @@ def test_clients_never_see_internal_status_names(client, portal_client, own_tick
     listing = client.get("/tickets/my-requests/").content.decode()
     assert "In progress" in page and "In progress" in listing
     assert "Pending internal" not in page + listing
+
+
+def test_a_signed_link_does_not_let_an_unverified_client_open_new_requests(
+    client, client_user, own_ticket
+):
+    EmailAddress.objects.filter(user=client_user).update(verified=False)
+    token = portal_token(ticket_id=own_ticket.pk, client_id=own_ticket.client_id)
+    client.force_login(client_user)
+    client.get(f"/tickets/portal/link/{token}/")
+
+    assert client.get(f"/tickets/portal/{own_ticket.pk}/").status_code == 200
+    refused = client.post(
+        "/tickets/portal/new/", {"category": CategoryFactory().pk, "description": "new one"}
+    )
+    assert refused.status_code == 403
+    assert Ticket.objects.count() == 1
+
+
+def test_anonymous_link_follower_must_sign_in_for_new_requests(client, own_ticket):
+    token = portal_token(ticket_id=own_ticket.pk, client_id=own_ticket.client_id)
+    client.get(f"/tickets/portal/link/{token}/")
+
+    response = client.get("/tickets/portal/new/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

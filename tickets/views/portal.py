@@ -54,11 +54,12 @@ def _grant(request: HttpRequest, ticket_id: int) -> None:
     request.session[SESSION_KEY] = [ticket_id, *ids][:SESSION_GRANTS_KEPT]
 
 
-def _gate(request: HttpRequest) -> HttpResponse | None:
+def _gate(request: HttpRequest, *, account_only: bool = False) -> HttpResponse | None:
     """Send anonymous visitors without a link to sign in, refuse staff (403) and ask an
-    unverified client to verify their address (403); ``None`` when the portal may go on."""
+    unverified client to verify their address (403); ``None`` when the portal may go on.
+    ``account_only``: a signed link is not enough (new requests need a verified account)."""
     user = request.user
-    if _granted(request) and not access.is_staff_member(user):
+    if _granted(request) and not access.is_staff_member(user) and not account_only:
         return None
     if not user.is_authenticated:
         return redirect(f"{reverse('account_login')}?next={request.path}")
@@ -79,9 +80,7 @@ def _refused(request: HttpRequest, template: str, context: dict, error: Applicat
 @require_http_methods(["GET", "POST"])
 def portal_ticket_new(request: HttpRequest) -> HttpResponse:
     """The form to submit a new request (signed-in, verified clients)."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
-    gate = _gate(request)
+    gate = _gate(request, account_only=True)
     if gate is not None:
         return gate
     client = selectors.portal_client_for(user=request.user)
