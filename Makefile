@@ -33,5 +33,5 @@ lint: $(STAMP)
 
 ## Regenerate the translation catalogues after changing user-facing strings (needs GNU gettext).
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale zh_Hant --no-obsolete --no-location --no-fuzzy-matching --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(BIN)/python manage.py makemessages --locale zh_Hant --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(BIN)/python manage.py compile_translations

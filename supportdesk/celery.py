@@ -41,6 +41,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 90},
     },
+    # Outgoing mail to clients: queue again what the broker lost or SMTP refused (every 5 minutes).
+    "tickets.outbound_resend": {
+        "task": "tickets.outbound_resend",
+        "schedule": 5 * 60,
+        "options": {"expires": 7 * 60},
+    },
 }
 
 

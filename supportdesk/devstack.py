@@ -63,6 +63,7 @@ def run() -> int:
         _manage("seed_demo_quality")
         _manage("seed_demo_routing")
         _manage("seed_demo_sla")
+        _manage("seed_portal_demo")
         _manage("demo_logins")
         commands = [
             [

@@ -299,8 +299,50 @@ TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 7)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_BLOCKED_EXTENSIONS = env_list(
     "ATTACHMENT_BLOCKED_EXTENSIONS",
-    [".exe", ".bat", ".cmd", ".com", ".scr", ".pif", ".msi", ".js", ".jse", ".vbs", ".vbe",
-     ".ps1", ".jar", ".hta", ".cpl", ".dll", ".lnk", ".reg", ".sh", ".apk", ".app", ".iso"],
+    [
+        ".exe",
+        ".bat",
+        ".cmd",
+        ".com",
+        ".scr",
+        ".pif",
+        ".msi",
+        ".js",
+        ".jse",
+        ".vbs",
+        ".vbe",
+        ".ps1",
+        ".jar",
+        ".hta",
+        ".cpl",
+        ".dll",
+        ".lnk",
+        ".reg",
+        ".sh",
+        ".apk",
+        ".app",
+        ".iso",
+    ],
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+
+# --- Outbound mail, client portal and satisfaction surveys (issue 7) ---
+# Domain of the Message-IDs of our outgoing mail: <sd.SD-004217.random@EMAIL_DOMAIN>.
+EMAIL_DOMAIN = env_str("EMAIL_DOMAIN", "supportdesk.localhost")
+# The support mailbox clients reply to (Reply-To of every outgoing mail).
+SUPPORT_MAILBOX = env_str("SUPPORT_MAILBOX", "support@supportdesk.localhost")
+# Sending attempts of one outgoing mail before it stays failed for the periodic resend sweep.
+OUTBOUND_MAX_ATTEMPTS = env_int("OUTBOUND_MAX_ATTEMPTS", 8)
+# The resend sweep queues again an unsent mail with no attempt for this many minutes.
+OUTBOUND_RESEND_MINUTES = env_int("OUTBOUND_RESEND_MINUTES", 10)
+# Largest total size of a reply's attachments mailed with it (the portal has them all).
+OUTBOUND_ATTACHMENTS_MAX_BYTES = env_int("OUTBOUND_ATTACHMENTS_MAX_BYTES", 10 * 1024 * 1024)
+# A satisfaction-survey link is valid this many days after the resolution.
+CSAT_LINK_DAYS = env_int("CSAT_LINK_DAYS", 14)
+# A signed portal link in a notification is valid this many days.
+PORTAL_LINK_DAYS = env_int("PORTAL_LINK_DAYS", 30)
+# Portal writes (new requests, replies) a client may make per hour.
+PORTAL_WRITES_PER_HOUR = env_int("PORTAL_WRITES_PER_HOUR", 30)
+# Team (short name) that receives new requests from the portal; empty: the first team.
+PORTAL_TEAM = env_str("PORTAL_TEAM")

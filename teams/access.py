@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from teams.models import Team, TeamMembership
@@ -321,3 +321,38 @@ def get_visible_or_404(queryset: QuerySet, **lookup: object) -> Model:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist as error:
         raise Http404 from error
+
+
+# --- Client portal ----------------------------------------------------------------------------
+
+
+def is_portal_client(user: Any) -> bool:
+    """A signed-in client (role Client, ``use_client_portal``)."""
+    return has_role(user, Role.CLIENT)
+
+
+def portal_email_verified(user: Any) -> bool:
+    """Clients use the portal signed in only once their email address is verified (allauth)."""
+    from allauth.account.models import EmailAddress
+
+    if not is_portal_client(user):
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def scope_to_portal(
+    user: Any,
+    queryset: QuerySet,
+    *,
+    client_field: str = "client",
+    ticket_field: str = "pk",
+    granted_ticket_ids: Iterable[int] = (),
+) -> QuerySet:
+    """Narrow a queryset of client-owned rows to what the portal may show: the tickets of the
+    verified client user's own ``tickets.Client`` record, plus the tickets opened through a
+    signed notification link in this session (``granted_ticket_ids``). Never another client's.
+    """
+    condition = Q(**{f"{ticket_field}__in": list(granted_ticket_ids)})
+    if portal_email_verified(user):
+        condition |= Q(**{f"{client_field}__user": user})
+    return queryset.filter(condition)

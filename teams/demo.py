@@ -34,6 +34,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     ),
     DemoLogin("Agent", "agent.zh@supportdesk.example", "interface in Traditional Chinese"),
     DemoLogin("Client", "client@client.example", "client portal, a few tickets of their own"),
+    DemoLogin(
+        "Client", "client.zh@client.example", "client portal and mail in 繁中 (seed_portal_demo)"
+    ),
 )
 DEMO_EMAILS: frozenset[str] = frozenset(login.email for login in DEMO_LOGINS)
 

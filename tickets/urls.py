@@ -3,6 +3,8 @@ from tickets.views import (
     knowledge,
     macros,
     notifications,
+    outbound_mail,
+    portal,
     quality,
     queues,
     routing,
@@ -21,4 +23,6 @@ urlpatterns = [
     *quality.urlpatterns,
     *escalations.urlpatterns,
     *routing.urlpatterns,
+    *portal.urlpatterns,
+    *outbound_mail.urlpatterns,
 ]

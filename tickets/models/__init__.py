@@ -9,6 +9,7 @@ from tickets.models.core import (
     TicketEvent,
     TicketLink,
 )
+from tickets.models.csat import SatisfactionRating
 from tickets.models.escalations import Escalation, InternalTeam
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
@@ -40,6 +41,7 @@ __all__ = [
     "QualityScore",
     "ResolutionCode",
     "RoutingRule",
+    "SatisfactionRating",
     "SavedFilter",
     "Scorecard",
     "ScorecardCriterion",

@@ -1,0 +1,1 @@
+"""Email of the tickets app: outbound mail (outbound*.py) and inbound mail (the rest)."""
