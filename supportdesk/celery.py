@@ -14,9 +14,10 @@ app = Celery("supportdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Fixed cadences (django-celery-beat's database scheduler installs these entries at start-up).
-app.conf.beat_schedule = {
-    **(app.conf.beat_schedule or {}),
+# Fixed cadences, declared once the configuration is loaded (reading ``app.conf`` at import
+# time would load Django's settings, and with them the embedded database, on every import).
+# django-celery-beat's database scheduler installs these entries at start-up.
+FIXED_SCHEDULES = {
     # Every minute: agents outside their shifts go away (and come back when set automatically).
     "teams.agent_status_sweep": {
         "task": "teams.agent_status_sweep",
@@ -48,6 +49,11 @@ app.conf.beat_schedule = {
         "options": {"expires": 7 * 60},
     },
 }
+
+
+@app.on_after_configure.connect
+def _declare_fixed_schedules(sender: Celery, **_kwargs: object) -> None:
+    sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **FIXED_SCHEDULES}
 
 
 @worker_init.connect

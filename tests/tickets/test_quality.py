@@ -387,3 +387,19 @@ def test_an_administrator_creates_a_scorecard_through_the_page(client, administr
     assert response.status_code == 302
     card = Scorecard.objects.get()
     assert list(card.criteria.values_list("name", "weight")) == [("Accuracy", 50), ("Tone", 50)]
+
+
+def test_the_agent_is_notified_in_their_own_language(client, supervisor, agent, ticket, scorecard):
+    agent.language = "zh-hant"
+    agent.save()
+    quality_review_create(
+        actor=supervisor,
+        ticket=ticket,
+        agent=agent,
+        scorecard=scorecard,
+        scores=_scores(scorecard, [5, 5, 5]),
+    )
+    notification = Notification.objects.get(recipient=agent)
+    assert notification.text == f"{ticket.reference} 的質素評核：100.00%"
+    client.force_login(agent)
+    assert notification.text in client.get(reverse("tickets:notifications")).content.decode()

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.errors import ApplicationError, NotAllowed
@@ -107,15 +107,19 @@ def _check_reviewable(*, actor: Any, ticket: Ticket, agent: User) -> None:
         )
 
 
-def _notify(*, agent: User, actor: Any, ticket: Ticket | None, text: str) -> None:
-    if agent.pk != actor.pk:
-        Notification.objects.create(
-            recipient=agent,
-            kind=Notification.Kind.COACHING,
-            ticket=ticket,
-            actor=actor,
-            text=text[:300],
-        )
+def _notify(*, agent: User, actor: Any, ticket: Ticket, text: Any, **params: Any) -> None:
+    """An in-app notification for the agent, written in the agent's own language."""
+    if agent.pk == actor.pk:
+        return
+    with translation.override(agent.language):
+        rendered = str(text) % {"ticket": params.pop("ticket_ref"), **params}
+    Notification.objects.create(
+        recipient=agent,
+        kind=Notification.Kind.COACHING,
+        ticket=ticket,
+        actor=actor,
+        text=rendered[:300],
+    )
 
 
 @transaction.atomic
@@ -176,9 +180,9 @@ def quality_review_create(
         agent=agent,
         actor=actor,
         ticket=ticket,
-        text=str(
-            _("QA review of %(ticket)s: %(total)s%%") % {"ticket": ticket.reference, "total": total}
-        ),
+        text=_("QA review of %(ticket)s: %(total)s%%"),
+        ticket_ref=ticket.reference,
+        total=total,
     )
     logger.info(
         "quality.review_created",
@@ -204,7 +208,8 @@ def coaching_note_create(*, actor: Any, ticket: Ticket, agent: User, body: str) 
         agent=agent,
         actor=actor,
         ticket=ticket,
-        text=str(_("Coaching note about %(ticket)s") % {"ticket": ticket.reference}),
+        text=_("Coaching note about %(ticket)s"),
+        ticket_ref=ticket.reference,
     )
     return note
 
