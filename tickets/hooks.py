@@ -12,7 +12,7 @@ Listeners must be fast and must not call back into ticket write services.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -52,21 +52,37 @@ class TicketChange:
 
 
 TicketListener = Callable[[TicketChange], None]
-_listeners: list[TicketListener] = []
+BatchListener = Callable[[Sequence[TicketChange]], None]
+_listeners: list[tuple[TicketListener, BatchListener | None]] = []
 
 
-def register(listener: TicketListener) -> None:
-    """Call ``listener`` for every ticket change (idempotent: registering twice is once)."""
-    if listener not in _listeners:
-        _listeners.append(listener)
+def register(listener: TicketListener, *, many: BatchListener | None = None) -> None:
+    """Call ``listener`` for every ticket change (idempotent: registering twice is once).
+
+    ``many``, when given, handles the changes of one bulk operation in one call (so that a bulk
+    edit of 50 tickets costs the listener a fixed number of queries, not 50 times as many).
+    """
+    unregister(listener)
+    _listeners.append((listener, many))
 
 
 def unregister(listener: TicketListener) -> None:
-    if listener in _listeners:
-        _listeners.remove(listener)
+    _listeners[:] = [entry for entry in _listeners if entry[0] != listener]
 
 
 def announce(change: TicketChange) -> None:
     """Tell every listener about ``change`` (called by the write services only)."""
-    for listener in tuple(_listeners):
+    for listener, _many in tuple(_listeners):
         listener(change)
+
+
+def announce_many(changes: Sequence[TicketChange]) -> None:
+    """Tell every listener about the changes of one bulk operation (in ticket order)."""
+    if not changes:
+        return
+    for listener, many in tuple(_listeners):
+        if many is not None:
+            many(changes)
+        else:
+            for change in changes:
+                listener(change)

@@ -518,19 +518,21 @@ def _event_rows(
     ]
 
 
+def _change(plan: _Plan, *, actor: User | None, source: str, now: datetime) -> hooks.TicketChange:
+    return hooks.TicketChange(
+        ticket=plan.ticket,
+        actor=actor,
+        source=source,
+        at=now,
+        events=tuple(plan.events),
+        messages=tuple(plan.messages),
+        created=plan.created,
+    )
+
+
 def _announce(plan: _Plan, *, actor: User | None, source: str, now: datetime) -> None:
     """Tell the registered listeners (``tickets.hooks``) what this plan changed."""
-    hooks.announce(
-        hooks.TicketChange(
-            ticket=plan.ticket,
-            actor=actor,
-            source=source,
-            at=now,
-            events=tuple(plan.events),
-            messages=tuple(plan.messages),
-            created=plan.created,
-        )
-    )
+    hooks.announce(_change(plan, actor=actor, source=source, now=now))
 
 
 def _save(plan: _Plan, *, actor: User | None, source: str, now: datetime) -> Ticket:
@@ -1386,8 +1388,7 @@ def tickets_bulk_update(
     notifications = [item for plan in plans for item in plan.notifications]
     if notifications:
         Notification.objects.bulk_create(notifications)
-    for plan in plans:
-        _announce(plan, actor=actor, source=source, now=now)
+    hooks.announce_many([_change(plan, actor=actor, source=source, now=now) for plan in plans])
     logger.info("tickets.bulk_updated", extra={"count": len(plans), "fields": sorted(changes)})
     return len(plans)
 

@@ -90,3 +90,20 @@ def test_a_listener_that_fails_rolls_the_whole_operation_back(agent, team_a):
         hooks.unregister(refuse)
     ticket.refresh_from_db()
     assert ticket.version == 1 and not ticket.messages.exists()
+
+
+def test_a_bulk_edit_reaches_a_batch_listener_in_one_call(agent, team_a):
+    tickets = TicketFactory.create_batch(3, team=team_a, status=S.OPEN)
+    single: list[hooks.TicketChange] = []
+    batches: list[list[hooks.TicketChange]] = []
+    hooks.register(single.append, many=lambda changes: batches.append(list(changes)))
+    try:
+        tickets_bulk_update(
+            actor=agent, ticket_ids=[ticket.pk for ticket in tickets], changes={"priority": 1}
+        )
+    finally:
+        hooks.unregister(single.append)
+    assert single == []
+    assert [[change.ticket.pk for change in batch] for batch in batches] == [
+        sorted(ticket.pk for ticket in tickets)
+    ]
