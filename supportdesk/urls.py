@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from supportdesk import views
 from teams.views import LoginView
@@ -22,4 +23,8 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
     path("django-admin/", admin.site.urls),
+    path("api/v1/", include("supportdesk.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
 ]

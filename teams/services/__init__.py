@@ -1,0 +1,1 @@
+"""Writes of the teams app, one module per area (``api_tokens``, ``users``)."""
