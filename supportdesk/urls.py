@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from supportdesk import views
+from teams import views_api_tokens
 from teams.views import LoginView
 
 handler400 = "supportdesk.views.bad_request"
@@ -23,6 +24,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
     path("django-admin/", admin.site.urls),
+    *views_api_tokens.urlpatterns,
     path("api/v1/", include("supportdesk.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

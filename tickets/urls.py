@@ -1,4 +1,4 @@
-from tickets.views import knowledge, macros, notifications, queues, search, ticket
+from tickets.views import knowledge, macros, notifications, queues, search, ticket, webhooks
 
 app_name = "tickets"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *macros.urlpatterns,
     *knowledge.urlpatterns,
     *notifications.urlpatterns,
+    *webhooks.urlpatterns,
 ]

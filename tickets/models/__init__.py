@@ -9,8 +9,10 @@ from tickets.models.core import (
     TicketEvent,
     TicketLink,
 )
+from tickets.models.imports import ImportedTicket
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
+from tickets.models.webhooks import Webhook, WebhookDelivery
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "Attachment",
     "Category",
     "Client",
+    "ImportedTicket",
     "KnowledgeCategory",
     "Macro",
     "Message",
@@ -30,4 +33,6 @@ __all__ = [
     "TicketArticle",
     "TicketEvent",
     "TicketLink",
+    "Webhook",
+    "WebhookDelivery",
 ]
