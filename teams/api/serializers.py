@@ -12,6 +12,8 @@ from teams.models import AgentProfile, AgentSkill, Shift, Team, User
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="The team's address, or empty.")
+
     class Meta:
         model = Team
         fields = ("id", "slug", "name", "description", "email", "created_at")

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -57,14 +57,15 @@ FILE_HEADERS = {
     "Cache-Control": "private, no-store",
 }
 
-TicketPageSerializer = inline_serializer(
-    name="TicketPage",
-    fields={
-        "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True),
-        "results": TicketSerializer(many=True),
-    },
-)
+
+@extend_schema_serializer(many=False)
+class TicketPageSerializer(serializers.Serializer):
+    """One page of tickets: ``next`` / ``previous`` are full URLs (``null`` at either end)."""
+
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = TicketSerializer(many=True)
+
 
 _LIST_PARAMETERS = [
     OpenApiParameter("q", str, description="Search: a reference, a client's email or account "

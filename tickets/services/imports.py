@@ -209,6 +209,6 @@ def tickets_import(
             report.errors.append((line, str(error)))
     logger.info(
         "tickets.imported",
-        extra={"created": report.created, "skipped": report.skipped, "bad": len(report.errors)},
+        extra={"imported": report.created, "skipped": report.skipped, "bad": len(report.errors)},
     )
     return report

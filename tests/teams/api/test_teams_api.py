@@ -6,8 +6,8 @@ from datetime import time
 
 import pytest
 
-from tests.api_clients import token_client
 from teams.models import AgentProfile, AgentSkill, Shift, Skill
+from tests.api_clients import token_client
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.api_clients import token_client
-from tests.factories import TicketFactory
 from teams.models import ApiToken
 from teams.services.api_tokens import api_token_create
 from teams.services.users import user_deactivate
+from tests.api_clients import token_client
+from tests.factories import TicketFactory
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
