@@ -19,7 +19,7 @@ ZENDESK_CSV = """Id,Subject,Description,Requester,Requester email,Priority,Statu
 since this morning",Chan Tai Man,chan@mail.example,urgent,open,tech-hk,Web form,login 2fa,2026-01-05T09:30:00+08:00
 1002,Statement missing,The March statement is not there,Lee Siu Ming,lee@mail.example,low,solved,tech-hk,email,,2026-02-01T10:00:00+08:00
 1003,Order stuck,Order pending for an hour,Wong,wong@mail.example,high,closed,tech-hk,voice,orders,
-"""
+"""  # noqa: E501
 
 BAD_CSV = """Id,Subject,Description,Requester,Requester email,Priority,Status,Group,Via,Tags,Created at
 2001,Good one,Fine,A,a@mail.example,normal,new,tech-hk,email,,
@@ -28,7 +28,7 @@ BAD_CSV = """Id,Subject,Description,Requester,Requester email,Priority,Status,Gr
 2004,,Body,D,d@mail.example,normal,new,tech-hk,email,,
 2005,Bad status,Body,E,e@mail.example,normal,exploded,tech-hk,email,,
 2006,Another good one,Fine,F,f@mail.example,high,pending,tech-hk,email,,
-"""
+"""  # noqa: E501
 
 
 @pytest.fixture
