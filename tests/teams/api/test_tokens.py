@@ -157,3 +157,37 @@ def test_the_rate_limit_is_per_token(agent, settings):
     assert limited.json()["code"] == "throttled"
     assert int(limited["Retry-After"]) > 0
     assert second.get("/api/v1/teams").status_code == 200
+
+
+def test_unticking_active_in_the_admin_kills_tokens_and_sessions(agent, administrator):
+    issued = api_token_create(user=agent, scope="write")
+    agent_browser = Client()
+    agent_browser.force_login(agent)
+    type(administrator).objects.filter(pk=administrator.pk).update(is_staff=True, is_superuser=True)
+    admin_browser = Client()
+    admin_browser.force_login(administrator)
+    page = admin_browser.get(f"/django-admin/teams/user/{agent.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        key: value
+        for key, value in form.initial.items()
+        if value is not None and key not in ("password", "groups", "last_login")
+    }
+    data.update(
+        {
+            "is_active": "",
+            "date_joined_0": agent.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": agent.date_joined.strftime("%H:%M:%S"),
+            "groups": [group.pk for group in agent.groups.all()],
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("is_staff", None)
+    data.pop("is_superuser", None)
+    response = admin_browser.post(f"/django-admin/teams/user/{agent.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert _bearer(issued.secret).get("/api/v1/tickets").status_code == 401
+    assert ApiToken.objects.get(pk=issued.token.pk).revoked_at is not None
+    assert Session.objects.filter(session_key=agent_browser.session.session_key).count() == 0
