@@ -31,6 +31,10 @@ class ApiViewMixin:
         if length > limit:
             raise PayloadTooLarge(limit)
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+    def perform_authentication(self, request: Any) -> None:
+        # Before permissions and throttles, so that their refusals are in the user's language.
+        super().perform_authentication(request)  # type: ignore[misc]
         user = request.user
         if user.is_authenticated:
             translation.activate(user.language)

@@ -50,6 +50,8 @@ SOURCE = "api"
 DEFAULT_SORT = "-created"
 MAX_PAGE_SIZE = 100
 LIST_PARAMS = frozenset({*FILTER_KEYS, *CURSOR_KEYS, "q", "page_size"})
+# A client's list is their own tickets, newest first, paged by ``cursor``; no filters.
+CLIENT_PARAMS = frozenset({"cursor", "page_size"})
 FILE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'",
@@ -86,6 +88,7 @@ _LIST_PARAMETERS = [
                                         "-updated", "subject", "-subject", "status", "-status"]),
     OpenApiParameter("after", str, description="Cursor of the next page (from “next”)."),
     OpenApiParameter("before", str, description="Cursor of the previous page."),
+    OpenApiParameter("cursor", str, description="Clients only: the page cursor (from “next”)."),
     OpenApiParameter("page_size", int, description="1 to 100, default 50."),
 ]  # fmt: skip
 
@@ -134,11 +137,12 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
         cursor; or the results of a search (``q``)."""
         user = request.user
         access.require(access.is_staff_member(user) or access.is_client(user))
-        unknown = sorted(set(request.query_params) - LIST_PARAMS)
+        is_staff = access.is_staff_member(user)
+        unknown = sorted(set(request.query_params) - (LIST_PARAMS if is_staff else CLIENT_PARAMS))
         if unknown:
             raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         page_size = _page_size(request)
-        if not access.is_staff_member(user):
+        if not is_staff:
             return self._client_list(request)
         if request.query_params.get("q"):
             results = search_results_for(

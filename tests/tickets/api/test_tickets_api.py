@@ -243,3 +243,30 @@ def test_session_writes_need_csrf(agent, ticket):
     assert api.get(f"/api/v1/tickets/{ticket.pk}").status_code == 200
     response = api.patch(f"/api/v1/tickets/{ticket.pk}", {"version": 1, "subject": "x"})
     _problem(response, 403, "permission_denied")
+
+
+def test_a_client_pages_through_own_tickets(client_user, team_a):
+    own = TicketFactory.create_batch(3, team=team_a, client=client_user.client_profile)
+    api = token_client(client_user, "read")
+    seen: list[int] = []
+    url = "/api/v1/tickets?page_size=2"
+    while url:
+        body = api.get(url).json()
+        seen.extend(row["id"] for row in body["results"])
+        url = body["next"]
+    assert seen == sorted((ticket.pk for ticket in own), reverse=True)
+    body = _problem(api.get("/api/v1/tickets?team=tech-hk"), 400, "validation_error")
+    assert list(body["errors"]) == ["team"]
+
+
+def test_a_read_token_refusal_speaks_the_users_language(agent, ticket):
+    agent.language = "zh-hant"
+    agent.save()
+    body = _problem(
+        token_client(agent, "read").post(
+            f"/api/v1/tickets/{ticket.pk}/escalate", {"reason": "x"}, format="json"
+        ),
+        403,
+        "permission_denied",
+    )
+    assert body["detail"] == "此 API 權杖為唯讀，不能更改任何內容。"
