@@ -5,7 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from tests.factories import MessageFactory, ResolutionCodeFactory, TicketFactory
-from tickets.models import Attachment, Message
+from tickets.models import Article, Attachment, KnowledgeCategory, Message
 
 
 def _attach(message: Message, name: str) -> Attachment:
@@ -32,4 +32,6 @@ def ticket(team_a, client_user, agent, settings, tmp_path):
     note = MessageFactory(ticket=ticket, kind=Message.Kind.NOTE, author=agent, body="Secret note")
     ticket.public_attachment = _attach(reply, "public.txt")
     ticket.note_attachment = _attach(note, "note.txt")
+    section = KnowledgeCategory.objects.create(slug="access", name_en="Access", name_zh_hant="登入")
+    ticket.article = Article.objects.create(category=section, title_en="Reset 2FA", body_en="Hi")
     return ticket

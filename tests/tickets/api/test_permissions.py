@@ -49,6 +49,7 @@ READS = [
     ("agent list", "get", "/api/v1/agents", None, (200, 200, 200, 200, 200, 401)),
     ("agent detail", "get", "/api/v1/agents/{agent}", None, (200, 404, 200, 200, 404, 401)),
     ("article list", "get", "/api/v1/articles", None, (200, 200, 200, 200, 200, 401)),
+    ("article detail", "get", "/api/v1/articles/{article}", None, (200, 200, 200, 200, 404, 401)),
 ]  # fmt: skip
 
 WRITES = [
@@ -78,6 +79,7 @@ def _ids(ticket: Ticket, agent) -> dict[str, int]:
         "client": ticket.client_id,
         "team": ticket.team_id,
         "agent": agent.pk,
+        "article": ticket.article.pk,
     }
 
 
