@@ -312,6 +312,8 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "teams.models.Language",
         "TicketChannelEnum": "tickets.models.core.Ticket.Channel",
         "TicketPriorityEnum": "tickets.models.core.Ticket.Priority",
+        "StaffAudienceEnum": ["staff"],
+        "ClientAudienceEnum": ["client"],
     },
 }
 # Requests per token (or per signed-in user / address) and period: "600/minute", "10000/hour".

@@ -65,3 +65,29 @@ def test_the_live_api_conforms_to_its_schema(case, api_token):
         headers={"Authorization": f"Bearer {api_token}"},
         checks=[not_a_server_error, response_schema_conformance],
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["agent", "client_user"])
+def test_real_rows_conform_for_staff_and_clients(request, persona, team_a, client_user):
+    """Known rows (not random ids) through the documented operations, for both audiences."""
+    ticket = TicketFactory(team=team_a, client=client_user.client_profile, status="open")
+    MessageFactory(ticket=ticket)
+    token = api_token_create(user=request.getfixturevalue(persona), scope="read").secret
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: request_finished.connect(close_old_connections))
+    for path, parameters in (
+        ("/api/v1/tickets", {}),
+        ("/api/v1/tickets/{id}", {"id": ticket.pk}),
+        ("/api/v1/tickets/{id}/messages", {"id": ticket.pk}),
+        ("/api/v1/clients", {}),
+    ):
+        case = schema[path]["GET"].Case(path_parameters=parameters)
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, (path, response.text[:300])
+        assert response.json()
+        case.validate_response(
+            response, checks=[response_schema_conformance, not_a_server_error]
+        )

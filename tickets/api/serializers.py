@@ -59,6 +59,7 @@ class ClientRefSerializer(serializers.Serializer):
 class TicketSerializer(serializers.ModelSerializer):
     """A ticket in a list (staff view): everything but its long texts."""
 
+    audience = serializers.SerializerMethodField(help_text="“staff”: the staff view of a ticket.")
     reference = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=Ticket.Status.choices, read_only=True)
     team = TeamRefSerializer(read_only=True)
@@ -70,6 +71,7 @@ class TicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = (
+            "audience",
             "id",
             "reference",
             "subject",
@@ -96,11 +98,17 @@ class TicketSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    @extend_schema_field({"type": "string", "enum": ["staff"]})
+    def get_audience(self, ticket: Ticket) -> str:
+        return "staff"
+
 
 class TicketDetailSerializer(TicketSerializer):
     """One ticket (staff view): with its description and resolution."""
 
-    resolution_code = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    resolution_code = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = (*TicketSerializer.Meta.fields, "description", "resolution_code",
@@ -111,6 +119,7 @@ class TicketDetailSerializer(TicketSerializer):
 class ClientTicketSerializer(serializers.ModelSerializer):
     """A ticket as its client sees it: no assignee, tags, escalation or internal fields."""
 
+    audience = serializers.SerializerMethodField(help_text="“client”: the client's view.")
     reference = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=Ticket.Status.choices, read_only=True)
     category = CategoryRefSerializer(read_only=True)
@@ -118,6 +127,7 @@ class ClientTicketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = (
+            "audience",
             "id",
             "reference",
             "subject",
@@ -132,6 +142,10 @@ class ClientTicketSerializer(serializers.ModelSerializer):
             "closed_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": ["client"]})
+    def get_audience(self, ticket: Ticket) -> str:
+        return "client"
 
 
 class TicketCreateSerializer(StrictSerializer):

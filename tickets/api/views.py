@@ -14,7 +14,12 @@ from urllib.parse import urlencode
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -66,7 +71,28 @@ class TicketPageSerializer(serializers.Serializer):
 
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    results = TicketSerializer(many=True)
+    results = PolymorphicProxySerializer(
+        component_name="TicketListItem",
+        serializers=[TicketSerializer, ClientTicketSerializer],
+        resource_type_field_name="audience",
+        many=True,
+    )
+
+
+@extend_schema_serializer(many=False)
+class MessagePageSerializer(serializers.Serializer):
+    """One page of a conversation, oldest first."""
+
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = MessageSerializer(many=True)
+
+
+TICKET_OR_CLIENT_TICKET = PolymorphicProxySerializer(
+    component_name="TicketForCaller",
+    serializers=[TicketDetailSerializer, ClientTicketSerializer],
+    resource_type_field_name="audience",
+)
 
 
 _LIST_PARAMETERS = [
@@ -201,7 +227,7 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(ClientTicketSerializer(page, many=True).data)
 
-    @extend_schema(responses=TicketDetailSerializer)
+    @extend_schema(responses=TICKET_OR_CLIENT_TICKET)
     def retrieve(self, request: Request, pk: Any = None) -> Response:
         return self._detail(request, self._ticket(request, pk))
 
@@ -288,7 +314,7 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
 
     @extend_schema(
         methods=["GET"],
-        responses=MessageSerializer(many=True),
+        responses=MessagePageSerializer,
         parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
     )
     @extend_schema(
