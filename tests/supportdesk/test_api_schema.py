@@ -88,6 +88,4 @@ def test_real_rows_conform_for_staff_and_clients(request, persona, team_a, clien
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, (path, response.text[:300])
         assert response.json()
-        case.validate_response(
-            response, checks=[response_schema_conformance, not_a_server_error]
-        )
+        case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])
