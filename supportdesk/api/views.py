@@ -32,6 +32,11 @@ class ApiViewMixin:
             raise PayloadTooLarge(limit)
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # The user's language is activated for this request only (see perform_authentication).
+        with translation.override(translation.get_language()):
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
     def perform_authentication(self, request: Any) -> None:
         # Before permissions and throttles, so that their refusals are in the user's language.
         super().perform_authentication(request)  # type: ignore[misc]

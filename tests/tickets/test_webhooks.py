@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import TicketFactory
+from tests.factories import ResolutionCodeFactory, TicketFactory
 from tickets.models import Webhook, WebhookDelivery
 from tickets.services import tickets as ticket_services
 from tickets.services.webhooks import (
@@ -23,6 +25,7 @@ from tickets.services.webhooks import (
     webhook_deliver,
     webhook_retry_delay,
     webhook_target_check,
+    webhooks_dispatch,
 )
 from tickets.tasks.webhooks import webhook_deliver_task
 
@@ -103,8 +106,20 @@ def test_ticket_changes_are_delivered_signed(
     assert payload["ticket"]["escalation_level"] == 1
 
 
+def _dispatch_inline():
+    """Run the dispatch task inline (its delivery tasks are only recorded)."""
+    return mock.patch(
+        "tickets.tasks.webhooks.webhooks_dispatch_task.delay",
+        side_effect=lambda events: webhooks_dispatch(events=events),
+    )
+
+
 def test_events_follow_the_change(hook, agent, team_a, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks() as callbacks:
+    with (
+        _dispatch_inline(),
+        mock.patch("tickets.tasks.webhooks.webhook_deliver_task.delay") as deliver,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         ticket = ticket_services.ticket_create(
             actor=agent,
             client=TicketFactory(team=team_a).client_id,
@@ -117,22 +132,51 @@ def test_events_follow_the_change(hook, agent, team_a, django_capture_on_commit_
             actor=agent,
             ticket=ticket,
             to_status="resolved",
-            resolution_code=__import__("tests.factories").factories.ResolutionCodeFactory().pk,
+            resolution_code=ResolutionCodeFactory().pk,
             resolution_summary="Reset the password.",
         )
-    assert len(callbacks) == 2
     assert list(WebhookDelivery.objects.order_by("id").values_list("event", flat=True)) == [
         "ticket.created",
         "ticket.updated",
         "ticket.resolved",
     ]
+    assert deliver.call_count == 3
+
+
+def test_a_ticket_change_runs_no_webhook_query_in_its_transaction(
+    hook, agent, team_a, django_assert_num_queries
+):
+    ticket = TicketFactory(team=team_a, status="open")
+    ticket_services.ticket_update(
+        actor=agent, ticket=ticket, changes={"priority": 1}, expected_version=1
+    )
+    ticket.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        ticket_services.ticket_update(
+            actor=agent, ticket=ticket, changes={"priority": 2}, expected_version=2
+        )
+    assert not [query for query in queries if "webhook" in query["sql"]]
+
+
+def test_a_rolled_back_savepoint_sends_nothing(
+    hook, agent, team_a, django_capture_on_commit_callbacks
+):
+    ticket = TicketFactory(team=team_a, status="open")
+    with _dispatch_inline() as dispatch, django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            ticket_services.ticket_update(
+                actor=agent, ticket=ticket, changes={"priority": 1}, expected_version=1
+            )
+            raise RuntimeError("undo")
+    dispatch.assert_not_called()
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_a_rolled_back_change_sends_nothing(hook, agent, team_a):
     ticket = TicketFactory(team=team_a, status="open")
-    with mock.patch("tickets.tasks.webhooks.webhook_deliver_task.delay") as delay:
+    with mock.patch("tickets.tasks.webhooks.webhooks_dispatch_task.delay") as delay:
         with pytest.raises(Exception, match="boom"):
-            with __import__("django.db").db.transaction.atomic():
+            with transaction.atomic():
                 ticket_services.ticket_update(
                     actor=agent, ticket=ticket, changes={"priority": 1}, expected_version=1
                 )

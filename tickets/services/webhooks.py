@@ -6,9 +6,10 @@ How an event travels
 1. A ticket write service announces its change (``tickets.hooks``) inside its transaction.
 2. ``webhooks_on_ticket_change`` (registered in ``TicketsConfig.ready``) works out the events
    (``ticket.created``; else ``ticket.updated``, plus ``ticket.escalated`` and
-   ``ticket.resolved`` when they happened), writes one ``WebhookDelivery`` per subscribed active
-   webhook with the payload as it is now, and queues the delivery task **on commit** — a rolled
-   back change sends nothing.
+   ``ticket.resolved`` when they happened) with the ticket as it is now, without a query, and
+   queues them **on commit** as one ``tickets.webhooks_dispatch`` task per transaction — a
+   rolled-back change (or savepoint) sends nothing. The task records one ``WebhookDelivery``
+   per subscribed active webhook and queues a delivery task for each.
 3. The task ``tickets.webhook_deliver`` calls ``webhook_deliver``: it re-checks the target, POSTs
    the JSON body with ``X-SupportDesk-Timestamp`` and ``X-SupportDesk-Signature: sha256=<hex>``
    (HMAC-SHA256 with the webhook's secret over ``"<timestamp>.<body>"``), and records the outcome.
@@ -175,20 +176,42 @@ def _ticket_payload(ticket: Ticket) -> dict[str, Any]:
     }
 
 
+class _Outbox:
+    """The webhook events of one transaction (at one savepoint level), sent on commit."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def flush(self) -> None:
+        from tickets.tasks.webhooks import webhooks_dispatch_task
+
+        webhooks_dispatch_task.delay(self.events)
+
+
+def _outbox() -> _Outbox:
+    """This transaction's outbox, registered once per savepoint level with ``on_commit``: a
+    rolled-back savepoint discards its callbacks, and so the events raised inside it."""
+    connection = transaction.get_connection()
+    savepoints = set(connection.savepoint_ids)
+    for savepoint_ids, callback, *_rest in connection.run_on_commit:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, _Outbox) and set(savepoint_ids) == savepoints:
+            return owner
+    outbox = _Outbox()
+    transaction.on_commit(outbox.flush)
+    return outbox
+
+
 def webhooks_on_ticket_change(change: TicketChange) -> None:
-    """Record a delivery per subscribed webhook and queue them on commit (one query when no
-    webhook subscribes)."""
-    events = events_of(change)
-    webhooks = list(Webhook.objects.filter(is_active=True, events__overlap=events).only("events"))
-    if not webhooks:
-        return
+    """Collect the change's events with the ticket as it is now; no query, so that a bulk edit
+    of many tickets costs nothing more. After commit, one task per transaction records the
+    deliveries of the subscribed webhooks (``webhooks_dispatch``)."""
     ticket = _ticket_payload(change.ticket)
     changes = [list(event) for event in change.events]
-    deliveries = [
-        WebhookDelivery(
-            webhook=webhook,
-            event=event,
-            payload=json.loads(
+    outbox = _outbox()
+    for event in events_of(change):
+        outbox.events.append(
+            json.loads(
                 json.dumps(
                     {
                         "event": event,
@@ -200,14 +223,23 @@ def webhooks_on_ticket_change(change: TicketChange) -> None:
                     },
                     cls=DjangoJSONEncoder,
                 )
-            ),
+            )
         )
+
+
+@transaction.atomic
+def webhooks_dispatch(*, events: list[dict[str, Any]]) -> list[int]:
+    """Record one delivery per (event, subscribed active webhook) and queue each on commit;
+    returns the delivery ids. One query to find the webhooks, one to write the deliveries."""
+    names = sorted({str(payload.get("event")) for payload in events})
+    webhooks = list(Webhook.objects.filter(is_active=True, events__overlap=names).only("events"))
+    deliveries = [
+        WebhookDelivery(webhook=webhook, event=payload["event"], payload=payload)
+        for payload in events
         for webhook in webhooks
-        for event in events
-        if event in webhook.events
+        if payload.get("event") in webhook.events
     ]
-    created = WebhookDelivery.objects.bulk_create(deliveries)
-    ids = [delivery.pk for delivery in created]
+    ids = [delivery.pk for delivery in WebhookDelivery.objects.bulk_create(deliveries)]
 
     def enqueue() -> None:
         from tickets.tasks.webhooks import webhook_deliver_task
@@ -216,6 +248,7 @@ def webhooks_on_ticket_change(change: TicketChange) -> None:
             webhook_deliver_task.delay(delivery_id)
 
     transaction.on_commit(enqueue)
+    return ids
 
 
 # --- Delivering -----------------------------------------------------------------------------

@@ -5,7 +5,18 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from tickets.services.webhooks import WebhookDeliveryFailed, webhook_deliver, webhook_retry_delay
+from tickets.services.webhooks import (
+    WebhookDeliveryFailed,
+    webhook_deliver,
+    webhook_retry_delay,
+    webhooks_dispatch,
+)
+
+
+@shared_task(name="tickets.webhooks_dispatch", ignore_result=True)
+def webhooks_dispatch_task(events: list[dict]) -> None:
+    """Record the deliveries of one committed transaction's ticket events."""
+    webhooks_dispatch(events=events)
 
 
 @shared_task(bind=True, name="tickets.webhook_deliver", ignore_result=True, max_retries=None)
