@@ -33,6 +33,7 @@ class Request:
     path: str
     body: bytes | None = None
     content_type: str = ""
+    accept: str = "text/html"
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Session:
         return http.client.HTTPConnection(LOOPBACK, self.port, timeout=TIMEOUT_SECONDS)
 
     def headers(self, request: Request) -> dict[str, str]:
-        headers = {"Host": f"{LOOPBACK}:{self.port}", "Accept": "text/html"}
+        headers = {"Host": f"{LOOPBACK}:{self.port}", "Accept": request.accept}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if request.body is not None:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_htmx",
     "allauth",
@@ -273,12 +275,57 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- REST framework ---
+# The API (/api/v1/, README "API"): personal tokens first, then the browser session with CSRF.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "teams.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "supportdesk.api.permissions.TokenScopePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["supportdesk.api.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "supportdesk.api.pagination.ApiCursorPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "supportdesk.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SupportDesk API",
+    "DESCRIPTION": "Tickets, clients, teams, agents and the knowledge base of SupportDesk. "
+    "Errors are problem details (application/problem+json); lists use cursor pagination.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.core.Ticket.Status",
+        "AgentStatusEnum": "teams.models.AgentProfile.Status",
+        "LanguageEnum": "teams.models.Language",
+        "TicketChannelEnum": "tickets.models.core.Ticket.Channel",
+        "TicketPriorityEnum": "tickets.models.core.Ticket.Priority",
+        "StaffAudienceEnum": ["staff"],
+        "ClientAudienceEnum": ["client"],
+    },
+}
+# Requests per token (or per signed-in user / address) and period: "600/minute", "10000/hour".
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/minute")
+API_MAX_FILES_PER_REQUEST = env_int("API_MAX_FILES_PER_REQUEST", 5)
+
+# --- Outbound webhooks (tickets.services.webhooks) ---
+# Targets on private, loopback, link-local or reserved addresses are refused unless this is on
+# (tests and closed networks only).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 
 # --- Logging ---
 LOGGING = {

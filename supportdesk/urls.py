@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from supportdesk import views
+from teams import views_api_tokens
 from teams.views import LoginView
 
 handler400 = "supportdesk.views.bad_request"
@@ -22,4 +24,9 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("metrics/", include("metrics.urls")),
     path("django-admin/", admin.site.urls),
+    *views_api_tokens.urlpatterns,
+    path("api/v1/", include("supportdesk.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
 ]

@@ -23,10 +23,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from teams.models import Team, TeamMembership
+from teams.models import Team, TeamMembership, User
 
 
 class Role(StrEnum):
@@ -299,6 +299,58 @@ def people_supervised_by(user: Any, queryset: QuerySet) -> QuerySet:
         team__in=_supervisor_memberships(user).values("team_id")
     ).values("user_id")
     return queryset.filter(pk__in=supervised)
+
+
+# --- Clients, people and the API ---------------------------------------------------------------
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_client(user: Any) -> bool:
+    return has_role(user, Role.CLIENT)
+
+
+def scope_to_own_client(user: Any, queryset: QuerySet, client_user_field: str) -> QuerySet:
+    """Narrow a queryset of client-owned rows to the signed-in client's own (``client_user_field``
+    is the lookup path to the client's ``User``); nothing for anyone without the Client role."""
+    if not is_client(user):
+        return queryset.none()
+    return queryset.filter(**{client_user_field: user})
+
+
+def can_read_internal_notes(user: Any) -> bool:
+    """Internal notes are for staff only; a client never sees them, in the portal or the API."""
+    return is_staff_member(user)
+
+
+def users_visible_to(user: Any) -> QuerySet[User]:
+    """People whose profile, skills and shifts the user may read: the members of the teams the
+    user may see (every member of every team for managers and administrators)."""
+    if not is_staff_member(user):
+        return User.objects.none()
+    teams = teams_visible_to(user)
+    return User.objects.filter(
+        Exists(TeamMembership.objects.filter(user=OuterRef("pk"), team__in=teams.values("pk")))
+    )
+
+
+def can_set_agent_status(user: Any, agent: Any) -> bool:
+    """Agents and supervisors set their own availability, nobody else's."""
+    return has_role(user, Role.AGENT, Role.SUPERVISOR) and getattr(agent, "pk", None) == user.pk
+
+
+def can_manage_webhooks(user: Any) -> bool:
+    """Outbound webhooks (and their delivery log) are desk configuration: administrators."""
+    return can_configure_desk(user)
+
+
+def api_scope_allows(scope: str | None, method: str) -> bool:
+    """Whether a request's credential allows this HTTP method: a read-only API token allows
+    safe methods only; a read-write token or a browser session (``scope`` ``None``) allows
+    every method, the role deciding the rest."""
+    if scope is None or scope == "write":
+        return True
+    return scope == "read" and method.upper() in SAFE_METHODS
 
 
 # --- Enforcement helpers ----------------------------------------------------------------------

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from teams.models import Team, TeamMembership, User
+from teams.services.users import user_deactivate
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,6 +27,13 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})
     ]
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        # Unticking "active" disables the account at once: tokens revoked, sessions deleted.
+        deactivated = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if deactivated:
+            user_deactivate(actor=request.user, user=obj)
 
 
 @admin.register(Team)

@@ -439,3 +439,39 @@ class TrainingReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.due_on}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: the sha256 of a random secret, shown to its owner once.
+
+    ``scope`` *read* allows safe methods only (GET, HEAD, OPTIONS); *write* allows every method
+    the owner's role allows. A token stops working when it expires, when it is revoked, or when
+    its owner is deactivated (the authentication class checks ``user.is_active`` on every
+    request; ``teams.services.user_deactivate`` also revokes every token at once).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(
+        _("prefix"), max_length=PREFIX_LENGTH, help_text="First characters, to recognise it."
+    )
+    digest = models.CharField(max_length=64, unique=True, help_text="sha256 of the secret, hex.")
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

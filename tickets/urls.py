@@ -10,6 +10,7 @@ from tickets.views import (
     routing,
     search,
     ticket,
+    webhooks,
 )
 
 app_name = "tickets"
@@ -25,4 +26,5 @@ urlpatterns = [
     *routing.urlpatterns,
     *portal.urlpatterns,
     *outbound_mail.urlpatterns,
+    *webhooks.urlpatterns,
 ]

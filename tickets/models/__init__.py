@@ -11,6 +11,7 @@ from tickets.models.core import (
 )
 from tickets.models.csat import SatisfactionRating
 from tickets.models.escalations import Escalation, InternalTeam
+from tickets.models.imports import ImportedTicket
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
 from tickets.models.quality import (
@@ -21,6 +22,7 @@ from tickets.models.quality import (
     ScorecardCriterion,
 )
 from tickets.models.routing import RoutingRule
+from tickets.models.webhooks import Webhook, WebhookDelivery
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "CoachingNote",
     "Escalation",
     "InternalTeam",
+    "ImportedTicket",
     "KnowledgeCategory",
     "Macro",
     "Message",
@@ -49,4 +52,6 @@ __all__ = [
     "TicketArticle",
     "TicketEvent",
     "TicketLink",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -3,7 +3,4 @@
 Celery's autodiscovery imports this package only: import each task module below.
 """
 
-from tickets.tasks import (
-    outbound,  # noqa: E402, F401
-    routing,  # noqa: F401
-)
+from tickets.tasks import outbound, routing, webhooks  # noqa: F401
