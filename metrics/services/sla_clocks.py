@@ -22,7 +22,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -380,6 +380,7 @@ def _start_policy(ticket: Ticket, at: datetime, events: list[SlaClockEvent]) -> 
     if policy is None:
         return []
     SlaTicketPolicy.objects.create(ticket=ticket, policy=policy, applied_at=at)
+    _remember_sla()
     return sla_clocks_for_new_ticket(ticket=ticket, policy=policy, at=at, events=events)
 
 
@@ -401,6 +402,31 @@ def sla_apply_change(
         _apply_status(change, *status_change, clocks, targets, policy, events, touched, persist)
 
 
+def _transaction_key() -> int | None:
+    blocks = connection.atomic_blocks
+    return id(blocks[0]) if connection.in_atomic_block and blocks else None
+
+
+def _desk_has_sla_tickets() -> bool:
+    """Whether any ticket has an SLA policy, asked once per transaction.
+
+    A desk without SLAs then pays one query per transaction, not one per ticket, for changes
+    that cannot move clocks (a bulk update of 50 tickets stays a constant number of queries).
+    Only this module and the demo seed write ``SlaTicketPolicy``; they call ``_remember_sla``.
+    """
+    key = _transaction_key()
+    cached = getattr(connection, "_sla_tickets_known", None)
+    if key is not None and cached is not None and cached[0] == key:
+        return cached[1]
+    present = SlaTicketPolicy.objects.exists()
+    connection._sla_tickets_known = (key, present)
+    return present
+
+
+def _remember_sla() -> None:
+    connection._sla_tickets_known = None
+
+
 def on_ticket_change(change: hooks.TicketChange) -> None:
     """Move the ticket's clocks for ``change`` (inside the ticket's transaction)."""
     ticket = change.ticket
@@ -412,6 +438,8 @@ def on_ticket_change(change: hooks.TicketChange) -> None:
         clocks = _start_policy(ticket, change.at, events)
         SlaClockEvent.objects.bulk_create(events)
         _refresh_ticket_columns(ticket, clocks)
+        return
+    if not _desk_has_sla_tickets():
         return
     assignment = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
     if assignment is None:
@@ -465,6 +493,7 @@ def sla_policy_reapply(*, actor: Any, ticket: Ticket) -> SlaPolicy | None:
         )
     old = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
     old_label = str(old.policy) if old else "—"
+    _remember_sla()
     SlaTicketPolicy.objects.update_or_create(
         ticket=ticket, defaults={"policy": policy, "applied_at": now}
     )
