@@ -19,6 +19,8 @@ the change that moves them. Rules (issue 5, ``docs/sla-calendars.md``):
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -463,6 +465,74 @@ def on_ticket_change(change: hooks.TicketChange) -> None:
         clock.save()
     SlaClockEvent.objects.bulk_create(events)
     _refresh_ticket_columns(ticket, clocks)
+
+
+def on_ticket_changes(changes: Sequence[hooks.TicketChange]) -> None:
+    """``on_ticket_change`` for the changes of one bulk edit, in a fixed number of queries.
+
+    Reads every ticket's policy, targets and (locked) clocks at once, moves them in memory and
+    writes them back with one ``bulk_update``; the rare clock a change starts is inserted by the
+    clock code itself. Created tickets (never part of a bulk edit) go one by one.
+    """
+    relevant: list[hooks.TicketChange] = []
+    for change in changes:
+        if change.created:
+            on_ticket_change(change)
+        elif change.messages or change.status_change():
+            relevant.append(change)
+    if not relevant or not _desk_has_sla_tickets():
+        return
+    ticket_ids = [change.ticket.pk for change in relevant]
+    policies = {
+        assignment.ticket_id: assignment.policy
+        for assignment in SlaTicketPolicy.objects.filter(ticket__in=ticket_ids).select_related(
+            "policy"
+        )
+    }
+    if not policies:
+        return
+    targets_by_policy: dict[int, dict[str, SlaTarget]] = defaultdict(dict)
+    for target in SlaTarget.objects.filter(
+        policy__in={policy.pk for policy in policies.values()}
+    ).select_related("calendar"):
+        targets_by_policy[target.policy_id][target.metric] = target
+    clocks_by_ticket: dict[int, list[SlaClock]] = defaultdict(list)
+    for clock in (
+        SlaClock.objects.select_for_update(of=("self",))
+        .filter(ticket__in=list(policies))
+        .select_related("calendar")
+        .order_by("ticket_id", "started_at", "id")
+    ):
+        clocks_by_ticket[clock.ticket_id].append(clock)
+    events: list[SlaClockEvent] = []
+    touched: list[SlaClock] = []
+    moved_tickets: list[Ticket] = []
+    for change in relevant:
+        policy = policies.get(change.ticket.pk)
+        if policy is None:
+            continue
+        clocks = clocks_by_ticket[change.ticket.pk]
+        sla_apply_change(
+            change,
+            clocks=clocks,
+            targets=targets_by_policy[policy.pk],
+            policy=policy,
+            events=events,
+            touched=touched,
+        )
+        due_at, breached = sla_ticket_columns(clocks)
+        if change.ticket.sla_due_at != due_at or change.ticket.sla_breached != breached:
+            change.ticket.sla_due_at, change.ticket.sla_breached = due_at, breached
+            moved_tickets.append(change.ticket)
+    saved = list({id(clock): clock for clock in touched if clock.pk is not None}.values())
+    if saved:
+        SlaClock.objects.bulk_update(saved, _CLOCK_FIELDS)
+    SlaClockEvent.objects.bulk_create(events)
+    if moved_tickets:
+        Ticket.objects.bulk_update(moved_tickets, ["sla_due_at", "sla_breached"])
+
+
+_CLOCK_FIELDS = [field.name for field in SlaClock._meta.concrete_fields if not field.primary_key]
 
 
 # --- Re-applying the current policy -------------------------------------------------------------

@@ -272,3 +272,30 @@ def test_always_open_calendar_factory_is_24x7(db):
     calendar = SlaCalendarFactory().business_calendar()
     start = datetime(2026, 1, 1, tzinfo=UTC)
     assert calendar.add_business_time(start, timedelta(hours=30)) == start + timedelta(hours=30)
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_bulk_edit_moves_every_tickets_clocks_in_a_fixed_number_of_queries(
+    agent, team_a, policy, traveller, count, django_assert_max_num_queries
+):
+    from tickets.services.tickets import tickets_bulk_update
+
+    tickets = [_create(agent, team_a) for _ in range(count)]
+    for ticket in tickets:
+        message_add_reply(actor=agent, ticket=ticket, body="Looking into it.")
+    traveller.shift(timedelta(minutes=30))
+
+    with django_assert_max_num_queries(18):
+        tickets_bulk_update(
+            actor=agent,
+            ticket_ids=[ticket.pk for ticket in tickets],
+            changes={"status": S.PENDING_CLIENT, "priority": 2},
+        )
+
+    for ticket in tickets:
+        resolution = _clock(ticket, Metric.RESOLUTION)
+        assert resolution.state == C.PAUSED
+        assert resolution.elapsed == timedelta(minutes=30)
+        assert _kinds(resolution) == ["started", "paused"]
+        ticket.refresh_from_db()
+        assert ticket.sla_due_at is None  # nothing is running while the client is awaited
