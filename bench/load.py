@@ -33,6 +33,7 @@ class Request:
     path: str
     body: bytes | None = None
     content_type: str = ""
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Session:
 
     def headers(self, request: Request) -> dict[str, str]:
         headers = {"Host": f"{LOOPBACK}:{self.port}", "Accept": "text/html"}
+        headers.update(request.extra_headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if request.body is not None:
