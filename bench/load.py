@@ -34,6 +34,7 @@ class Request:
     body: bytes | None = None
     content_type: str = ""
     accept: str = "text/html"
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Session:
 
     def headers(self, request: Request) -> dict[str, str]:
         headers = {"Host": f"{LOOPBACK}:{self.port}", "Accept": request.accept}
+        headers.update(request.extra_headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if request.body is not None:

@@ -43,7 +43,8 @@ BENCH_AGENT_EMAIL = "bench.agent@supportdesk.example"
 DEMO_AGENT_EMAIL = "agent@supportdesk.example"
 BULK_TICKETS = 50
 # (scenario group, p95 target in ms at 8 users)
-TARGETS = {"queue": 60.0, "ticket": 60.0, "search": 150.0, "api": 50.0}
+TARGETS = {"queue": 60.0, "ticket": 60.0, "search": 150.0, "board": 60.0, "api": 50.0}
+DEMO_SUPERVISOR_EMAIL = "supervisor@supportdesk.example"
 
 
 @dataclass
@@ -55,6 +56,9 @@ class Scenario:
     make_request: Callable[[int, int], Request]
     expected_status: int = 200
     queries: int | None = None
+    # Another signed-in user's session (the supervisor's board); None: the agent's.
+    session: Any = None
+    user_id: int | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
         django.setup()
         fixtures = _fixtures()
-        scenarios = _scenarios(fixtures)
+        scenarios = _scenarios(fixtures) + _board_scenarios()
         if options.only:
             scenarios = [s for s in scenarios if options.only in s.label]
         _count_queries(fixtures, scenarios)
@@ -128,8 +132,14 @@ def main(argv: list[str] | None = None) -> int:
         # The bulk form's CSRF token comes from a page that renders the form.
         session.fetch(Request("GET", fixtures.queue_url))
         fixtures.csrf_token = session.csrf_token
+        for scenario in scenarios:
+            if scenario.user_id is not None:
+                scenario.session = _session_of(port, scenario.user_id)
         results = _measure(session, scenarios, levels, options)
         calendar = _calendar_benchmark()
+        _stop(server)
+        server = None
+        calendar += ["", "Auto-assignment (manage.py bench_routing):", *_routing_benchmark()]
         report = _report(fixtures, scenarios, results, calendar, options, levels)
         print(report, flush=True)  # noqa: T201 - the benchmark's output
         results_path = Path(os.environ.get("SUPPORTDESK_VAR_DIR") or BASE_DIR / "var")
@@ -383,6 +393,54 @@ def _scenarios(fixtures: Fixtures) -> list[Scenario]:
     return scenarios
 
 
+def _board_scenarios() -> list[Scenario]:
+    """The supervisor's board (full page and its htmx refresh) as the demo supervisor, who
+    supervises the demo agent's team; nothing when the demo supervisor is missing."""
+    from django.urls import NoReverseMatch, reverse
+
+    from teams.models import User
+
+    supervisor = User.objects.filter(email=DEMO_SUPERVISOR_EMAIL).first()
+    try:
+        board = reverse("metrics:board")
+    except NoReverseMatch:
+        return []
+    if supervisor is None:
+        return []
+    return [
+        Scenario("supervisor board", "board", _get(board), user_id=supervisor.pk),
+        Scenario(
+            "supervisor board (htmx refresh)",
+            "board",
+            lambda _user, _number: Request("GET", board, extra_headers=(("HX-Request", "true"),)),
+            user_id=supervisor.pk,
+        ),
+    ]
+
+
+def _session_of(port: int, user_id: int) -> Session:
+    """A session for ``user_id`` without the login form (a supervisor signs in with TOTP):
+    Django's test client creates it in the session store, as a sign-in would."""
+    from django.test import Client
+
+    from teams.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(pk=user_id))
+    session = Session(port)
+    session.cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    return session
+
+
+def _routing_benchmark() -> list[str]:
+    """``manage.py bench_routing``: auto-assignment throughput with 2 worker processes."""
+    try:
+        output = _manage("bench_routing", "--tickets", "2000", "--workers", "2")
+    except subprocess.CalledProcessError as error:
+        return [f"bench_routing failed ({error.returncode})"]
+    return [line for line in output.splitlines() if line.strip()]
+
+
 def _get(path: str) -> Callable[[int, int], Request]:
     request = Request("GET", path)
     return lambda _user, _number: request
@@ -414,9 +472,13 @@ def _count_queries(fixtures: Fixtures, scenarios: list[Scenario]) -> None:
 
     from teams.models import User
 
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(pk=fixtures.user_id))
+    agent_client = Client(HTTP_HOST="127.0.0.1")
+    agent_client.force_login(User.objects.get(pk=fixtures.user_id))
     for scenario in scenarios:
+        client = agent_client
+        if scenario.user_id is not None:
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(User.objects.get(pk=scenario.user_id))
         request = scenario.make_request(0, 1)
         send = client.get if request.method == "GET" else client.post
         data = (request.body or b"").decode()
@@ -424,7 +486,7 @@ def _count_queries(fixtures: Fixtures, scenarios: list[Scenario]) -> None:
 
         def call(send=send, request=request, data=data, content_type=content_type) -> Any:
             if request.method == "GET":
-                return send(request.path)
+                return send(request.path, headers=dict(request.extra_headers))
             return send(request.path, data=data, content_type=content_type)
 
         call()
@@ -511,12 +573,13 @@ def _measure(
     cpu_seconds = wall_seconds = 0.0
     for scenario in scenarios:
         # Warm-up: every worker (and thread) has run the page once before the clock starts.
-        run_load(session, scenario.make_request, users=4, requests=8, max_seconds=10,
+        session_used = scenario.session or session
+        run_load(session_used, scenario.make_request, users=4, requests=8, max_seconds=10,
                  expected_status=scenario.expected_status)  # fmt: skip
         for users in levels:
             cpu_began = time.process_time()
             summary, error = run_load(
-                session,
+                session_used,
                 scenario.make_request,
                 users=users,
                 requests=options.requests * users,

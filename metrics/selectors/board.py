@@ -18,7 +18,7 @@ from tickets.models import Escalation, InternalTeam, Ticket
 from tickets.models.core import OPEN_STATUS_VALUES
 from tickets.selectors.routing import open_ticket_count
 
-PANEL_LIMIT = 25
+PANEL_LIMIT = 15
 CURRENT_TICKETS_SHOWN = 5
 # A ticket whose next SLA deadline is this close is "at risk".
 AT_RISK_WINDOW = timedelta(hours=2)

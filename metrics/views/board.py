@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from tickets.services import tickets as ticket_services
 
 BOARD_ROLES = (Role.SUPERVISOR, Role.ADMINISTRATOR)
 POLL_SECONDS = 5
+_URL_PLACEHOLDER = 987654321
 REASON_MAX_CHARS = 2_000
 
 
@@ -57,8 +59,46 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     ]
     for ticket in tickets:
         ticket.assignee_options = options.get(ticket.team_id, "")
+    detail_a, detail_b = reverse("tickets:detail", args=[_URL_PLACEHOLDER]).split(
+        str(_URL_PLACEHOLDER)
+    )
+    escalate_a, escalate_b = reverse("metrics:board_escalate", args=[_URL_PLACEHOLDER]).split(
+        str(_URL_PLACEHOLDER)
+    )
     return {
         "board": data,
+        # (ticket, row) pairs per panel; a row is the ticket or its escalation.
+        "rows": {
+            "escalations": [(item.ticket, item) for item in data.escalations],
+            "at_risk": [(ticket, ticket) for ticket in data.at_risk],
+            "unassigned": [(ticket, ticket) for ticket in data.unassigned],
+            "internal_waiting": [(item.ticket, item) for item in data.internal_waiting],
+        },
+        # Computed once per page rather than once per row.
+        "csrf_input": format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+        ),
+        "bulk_url": reverse("metrics:board_bulk"),
+        "detail_url_a": detail_a,
+        "detail_url_b": detail_b,
+        "escalate_url_a": escalate_a,
+        "escalate_url_b": escalate_b,
+        "target_options": format_html(
+            '<option value="tier2">{}</option>{}',
+            _("Supervisors (tier 2)"),
+            format_html_join(
+                "", '<option value="{}">{}</option>', ((t.pk, t.name) for t in data.internal_teams)
+            ),
+        ),
+        "label_select": _("Select"),
+        "label_unassigned": _("Unassigned"),
+        "label_assign_to": _("Assign to"),
+        "label_reassign": _("Reassign…"),
+        "label_assign": _("Assign"),
+        "label_take_over": _("Take over"),
+        "label_escalate": _("Escalate"),
+        "label_to": _("To"),
+        "label_reason": _("Reason"),
         "team_names": ", ".join(name for _pk, name in data.teams),
         "priorities": Ticket.Priority.choices,
         "poll_seconds": POLL_SECONDS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -37,16 +38,23 @@ def routing_rule_for(*, ticket: Ticket, client_tier: str) -> RoutingRule | None:
     return candidates.first()
 
 
-def required_skills(*, ticket: Ticket, category_slug: str) -> tuple[tuple[str, ...], str | None]:
+def required_skills(
+    *, ticket: Ticket, category_slug: str
+) -> tuple[tuple[str, ...], str | None, dict[str, str]]:
     """The language skill codes (any one of them) and the product skill code (if the ticket's
-    category is a product someone can be skilled in) that an agent needs for ``ticket``."""
+    category is a product someone can be skilled in) that an agent needs for ``ticket``, and
+    the English names of those skills (one query)."""
     languages = LANGUAGE_SKILLS.get(ticket.language, (ticket.language,))
-    product = category_slug if _is_product_skill(category_slug) else None
-    return languages, product
-
-
-def _is_product_skill(code: str) -> bool:
-    return Skill.objects.filter(kind=Skill.Kind.PRODUCT, code=code).exists()
+    rows = Skill.objects.filter(code__in=[*languages, category_slug]).values_list(
+        "code", "kind", "name_en"
+    )
+    names = {}
+    product = None
+    for code, kind, name in rows:
+        names[code] = name
+        if code == category_slug and kind == Skill.Kind.PRODUCT:
+            product = code
+    return languages, product, names
 
 
 def open_ticket_count(user_id: Any) -> Subquery:
@@ -88,6 +96,16 @@ def eligible_agents(
             agent_profile__status=AgentProfile.Status.AVAILABLE,
         )
         .annotate(open_count=open_ticket_count(OuterRef("pk")))
+        .annotate(
+            matched_skills=ArraySubquery(
+                AgentSkill.objects.filter(
+                    user=OuterRef("pk"),
+                    skill__code__in=[*languages, *([product] if product else [])],
+                )
+                .order_by("skill__kind", "skill__code")
+                .values("skill__code")
+            )
+        )
         .annotate(capacity=Coalesce("agent_profile__capacity", Value(0)))
         .filter(open_count__lt=Coalesce("agent_profile__capacity", Value(0)))
     )

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportdesk.errors import ApplicationError, Conflict, NotAllowed
 from teams import access
-from teams.models import AgentProfile, Skill, Team, TeamMembership, User
+from teams.models import AgentProfile, Team, TeamMembership, User
 from teams.shifts import is_on_shift
 from tickets.lifecycle import interpolate_lazy
 from tickets.models import Category, RoutingRule, Ticket, TicketEvent
@@ -59,11 +59,6 @@ class AssignmentOutcome:
     reason: str = ""
 
 
-def _skill_names(codes: list[str]) -> str:
-    names = dict(Skill.objects.filter(code__in=codes).values_list("code", "name_en"))
-    return ", ".join(names.get(code, code) for code in codes)
-
-
 @transaction.atomic
 def ticket_auto_assign(
     *, ticket_id: int, apply_rules: bool = False, now: datetime | None = None
@@ -85,16 +80,16 @@ def ticket_auto_assign(
         rule = selectors.routing_rule_for(ticket=ticket, client_tier=ticket.client.tier)
         if rule is not None and rule.team_id != ticket.team_id:
             plan.set("team", rule.team, action="transferred")
-    languages, product = selectors.required_skills(
+    languages, product, skill_names = selectors.required_skills(
         ticket=ticket, category_slug=ticket.category.slug
     )
     candidates = list(
         selectors.eligible_agents(
             team_id=ticket.team_id, languages=languages, product=product, at=now
-        ).values_list("pk", "open_count")[:CANDIDATES_TRIED]
+        ).values_list("pk", "matched_skills")[:CANDIDATES_TRIED]
     )
     rule_text = f"rule “{rule.name}” → {ticket.team.name}" if rule else f"team {ticket.team.name}"
-    for user_id, _open_count in candidates:
+    for user_id, matched in candidates:
         profile = (
             AgentProfile.objects.select_for_update(skip_locked=True)
             .select_related("user")
@@ -107,13 +102,9 @@ def ticket_auto_assign(
         if held >= profile.capacity:
             continue
         agent = profile.user
-        matched = [
-            code
-            for code in selectors.agent_skill_codes(user_id=user_id)
-            if code in languages or code == product
-        ]
+        matched_names = ", ".join(skill_names.get(code, code) for code in matched)
         reason = (
-            f"{rule_text}; skills matched: {_skill_names(matched) or '—'}; "
+            f"{rule_text}; skills matched: {matched_names or '—'}; "
             f"load {held + 1}/{profile.capacity}"
         )
         plan.set("assignee", agent, action="assigned")
@@ -124,7 +115,9 @@ def ticket_auto_assign(
         profile.save(update_fields=["last_assigned_at"])
         logger.info("routing.assigned", extra={"ticket_id": ticket.pk, "assignee_id": user_id})
         return AssignmentOutcome("assigned", ticket.pk, user_id, reason)
-    skills = _skill_names([*languages[:1], *([product] if product else [])])
+    skills = ", ".join(
+        skill_names.get(code, code) for code in [*languages[:1], *([product] if product else [])]
+    )
     reason = f"{NO_AGENT_PREFIX} in {ticket.team.name} ({rule_text}; needs {skills})"
     already_said = TicketEvent.objects.filter(
         ticket=ticket, action="routed", new_value=reason
