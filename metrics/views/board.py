@@ -65,6 +65,9 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     escalate_a, escalate_b = reverse("metrics:board_escalate", args=[_URL_PLACEHOLDER]).split(
         str(_URL_PLACEHOLDER)
     )
+    coaching_a, coaching_b = reverse("tickets:coaching_note_create", args=[_URL_PLACEHOLDER]).split(
+        str(_URL_PLACEHOLDER)
+    )
     return {
         "board": data,
         # (ticket, row) pairs per panel; a row is the ticket or its escalation.
@@ -83,6 +86,8 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "detail_url_b": detail_b,
         "escalate_url_a": escalate_a,
         "escalate_url_b": escalate_b,
+        "coaching_url_a": coaching_a,
+        "coaching_url_b": coaching_b,
         "target_options": format_html(
             '<option value="tier2">{}</option>{}',
             _("Supervisors (tier 2)"),
@@ -97,6 +102,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "label_assign": _("Assign"),
         "label_take_over": _("Take over"),
         "label_escalate": _("Escalate"),
+        "label_coaching_note": _("Coaching note"),
         "label_to": _("To"),
         "label_reason": _("Reason"),
         "team_names": ", ".join(name for _pk, name in data.teams),

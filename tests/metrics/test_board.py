@@ -65,6 +65,18 @@ def test_the_board_shows_each_panel_for_the_supervisors_teams_only(
     assert theirs.subject not in page and outsider.full_name not in page
 
 
+def test_each_ticket_row_links_to_a_coaching_note_for_it(client, supervisor, agent, team_a):
+    ticket = TicketFactory(team=team_a, assignee=agent, subject="Slow fills")
+    client.force_login(supervisor)
+
+    page = _html(client.get(reverse(BOARD)))
+    link = reverse("tickets:coaching_note_create", args=[ticket.pk])
+    assert f'href="{link}"' in page
+
+    form = client.get(link)
+    assert form.status_code == 200 and agent.full_name in form.content.decode()
+
+
 def test_the_htmx_refresh_answers_the_panels_only(client, supervisor):
     client.force_login(supervisor)
     fragment = _html(client.get(reverse(BOARD), HTTP_HX_REQUEST="true"))
