@@ -39,7 +39,7 @@ from metrics.models import (
 from supportdesk.errors import ApplicationError
 from teams import access
 from tickets import hooks
-from tickets.models import Message, Ticket
+from tickets.models import Escalation, Message, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,34 @@ def _late_breach(clock: SlaClock, at: datetime, events: list[SlaClockEvent]) -> 
     if clock.breached_at is None and clock.elapsed > clock.target and clock.due_at is not None:
         clock.breached_at = clock.due_at
         events.append(_event(clock, Kind.BREACHED, clock.due_at, reason=_("found at fulfilment")))
+
+
+def _periodic_target(ticket: Ticket, targets: dict[str, SlaTarget]) -> SlaTarget | None:
+    """The periodic-update target while the ticket waits on an internal team: the interval a
+    supervisor set on the open escalation (issue 4: "the SLA engine enforces it") when there is
+    one, counted in the policy's periodic-update calendar (or its resolution calendar when the
+    policy has no periodic target), else the policy's own target."""
+    base = targets.get(Metric.PERIODIC_UPDATE)
+    minutes = (
+        Escalation.objects.filter(
+            ticket=ticket, de_escalated_at__isnull=True, update_interval_minutes__isnull=False
+        )
+        .order_by("-escalated_at", "-id")
+        .values_list("update_interval_minutes", flat=True)
+        .first()
+    )
+    if minutes is None:
+        return base
+    template = base or targets.get(Metric.RESOLUTION) or targets.get(Metric.FIRST_RESPONSE)
+    if template is None:
+        return None
+    return SlaTarget(
+        policy_id=template.policy_id,
+        metric=Metric.PERIODIC_UPDATE,
+        calendar=template.calendar,
+        target_seconds=minutes * 60,
+        pause_statuses=list(base.pause_statuses) if base else [],
+    )
 
 
 def clock_start(
@@ -263,8 +291,12 @@ def _apply_messages(
                     if persist:
                         clock.save()
                     touched.append(clock)
-            periodic = targets.get(Metric.PERIODIC_UPDATE)
-            if periodic and ticket.status == Status.PENDING_INTERNAL:
+            periodic = (
+                _periodic_target(ticket, targets)
+                if ticket.status == Status.PENDING_INTERNAL
+                else None
+            )
+            if periodic:
                 clocks.append(
                     clock_start(
                         ticket=ticket,
@@ -338,8 +370,12 @@ def _apply_status(
         else:
             continue
         touched.append(clock)
-    periodic = targets.get(Metric.PERIODIC_UPDATE)
-    if new == Status.PENDING_INTERNAL and periodic and not _open(clocks, Metric.PERIODIC_UPDATE):
+    periodic = (
+        _periodic_target(change.ticket, targets)
+        if new == Status.PENDING_INTERNAL and not _open(clocks, Metric.PERIODIC_UPDATE)
+        else None
+    )
+    if periodic:
         clocks.append(
             clock_start(
                 ticket=change.ticket,
@@ -433,7 +469,8 @@ def on_ticket_change(change: hooks.TicketChange) -> None:
     """Move the ticket's clocks for ``change`` (inside the ticket's transaction)."""
     ticket = change.ticket
     status_change = change.status_change()
-    if not (change.created or change.messages or status_change):
+    interval_changed = "update_interval" in change.actions()
+    if not (change.created or change.messages or status_change or interval_changed):
         return
     events: list[SlaClockEvent] = []
     if change.created:
@@ -461,10 +498,44 @@ def on_ticket_change(change: hooks.TicketChange) -> None:
     sla_apply_change(
         change, clocks=clocks, targets=targets, policy=policy, events=events, touched=touched
     )
+    if interval_changed:
+        _retarget_periodic(change, clocks, targets, events, touched)
     for clock in {id(clock): clock for clock in touched}.values():
         clock.save()
     SlaClockEvent.objects.bulk_create(events)
     _refresh_ticket_columns(ticket, clocks)
+
+
+def _retarget_periodic(
+    change: hooks.TicketChange,
+    clocks: list[SlaClock],
+    targets: dict[str, SlaTarget],
+    events: list[SlaClockEvent],
+    touched: list[SlaClock],
+) -> None:
+    """A supervisor changed the escalation's update interval: the running periodic-update clock
+    gets the new target and due time from now on (its banked time is kept)."""
+    clock = _open(clocks, Metric.PERIODIC_UPDATE)
+    periodic = _periodic_target(change.ticket, targets)
+    if clock is None or periodic is None or clock.target == periodic.target:
+        return
+    clock.target = periodic.target
+    if clock.state in RUNNING_STATES:
+        _bank(clock, change.at)
+        clock.since = change.at
+        clock.due_at = None
+        _schedule(clock)
+    events.append(
+        _event(
+            clock,
+            SlaClockEvent.Kind.DUE_CHANGED,
+            change.at,
+            reason=_("client update interval set to %(minutes)s minutes")
+            % {"minutes": int(periodic.target.total_seconds() // 60)},
+            actor=change.actor,
+        )
+    )
+    touched.append(clock)
 
 
 def on_ticket_changes(changes: Sequence[hooks.TicketChange]) -> None:

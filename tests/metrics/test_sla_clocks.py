@@ -299,3 +299,35 @@ def test_a_bulk_edit_moves_every_tickets_clocks_in_a_fixed_number_of_queries(
         assert _kinds(resolution) == ["started", "paused"]
         ticket.refresh_from_db()
         assert ticket.sla_due_at is None  # nothing is running while the client is awaited
+
+
+def test_the_supervisors_update_interval_sets_the_periodic_update_target(
+    agent, supervisor, team_a, traveller
+):
+    from tests.tickets.factories import InternalTeamFactory
+    from tickets.models import Escalation
+    from tickets.services.escalations import escalation_set_update_interval
+    from tickets.services.tickets import ticket_escalate
+
+    policy_with_targets(periodic_update=timedelta(hours=4))
+    ticket = _create(agent, team_a)
+    message_add_reply(actor=agent, ticket=ticket, body="We are on it.")
+    ticket_escalate(actor=agent, ticket=ticket, reason="Fills", internal_team=InternalTeamFactory())
+    ticket.refresh_from_db()
+    assert ticket.status == S.PENDING_INTERNAL
+    assert _clock(ticket, Metric.PERIODIC_UPDATE).due_at == NOW + timedelta(hours=4)
+
+    traveller.shift(timedelta(minutes=10))
+    escalation = Escalation.objects.get(ticket=ticket)
+    escalation_set_update_interval(actor=supervisor, escalation=escalation, minutes=30)
+
+    periodic = _clock(ticket, Metric.PERIODIC_UPDATE)
+    assert periodic.target == timedelta(minutes=30)
+    assert periodic.due_at == NOW + timedelta(minutes=30)  # 10 min banked, 20 to go
+    assert _kinds(periodic) == ["started", "due_changed"]
+
+    traveller.shift(timedelta(minutes=5))
+    message_add_reply(actor=agent, ticket=ticket, body="Update: engineering is testing a fix.")
+    restarted = _clock(ticket, Metric.PERIODIC_UPDATE)
+    assert restarted.pk != periodic.pk
+    assert restarted.due_at == NOW + timedelta(minutes=15 + 30)
