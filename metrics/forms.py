@@ -102,7 +102,7 @@ class PolicyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     warning_percent = forms.IntegerField(
-        label=_("Warn at (% of the target)"), min_value=1, max_value=99, initial=75
+        label=_("Warn at (percent of the target)"), min_value=1, max_value=99, initial=75
     )
     raise_priority = forms.BooleanField(label=_("On breach: raise priority"), required=False)
     reassign_to_supervisor = forms.BooleanField(
