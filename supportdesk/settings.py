@@ -299,8 +299,43 @@ TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 7)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_BLOCKED_EXTENSIONS = env_list(
     "ATTACHMENT_BLOCKED_EXTENSIONS",
-    [".exe", ".bat", ".cmd", ".com", ".scr", ".pif", ".msi", ".js", ".jse", ".vbs", ".vbe",
-     ".ps1", ".jar", ".hta", ".cpl", ".dll", ".lnk", ".reg", ".sh", ".apk", ".app", ".iso"],
+    [
+        ".exe",
+        ".bat",
+        ".cmd",
+        ".com",
+        ".scr",
+        ".pif",
+        ".msi",
+        ".js",
+        ".jse",
+        ".vbs",
+        ".vbe",
+        ".ps1",
+        ".jar",
+        ".hta",
+        ".cpl",
+        ".dll",
+        ".lnk",
+        ".reg",
+        ".sh",
+        ".apk",
+        ".app",
+        ".iso",
+    ],
 )
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+
+# --- Inbound email (tickets.mail) ---
+# More emails than this from one sender within an hour are quarantined (flood protection).
+INBOUND_SENDER_LIMIT_PER_HOUR = env_int("INBOUND_SENDER_LIMIT_PER_HOUR", 30)
+# A raw email larger than this is quarantined unread (its source is kept).
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 60 * 1024 * 1024)
+# Every minute, poll the active IMAP mailboxes (fixed cadence, declared in code).
+CELERY_BEAT_SCHEDULE = globals().get("CELERY_BEAT_SCHEDULE", {})
+CELERY_BEAT_SCHEDULE["tickets.inbound_poll"] = {
+    "task": "tickets.inbound_poll",
+    "schedule": 60.0,
+    "options": {"expires": 90},
+}

@@ -9,6 +9,7 @@ from tickets.models.core import (
     TicketEvent,
     TicketLink,
 )
+from tickets.models.inbound import InboundEmail, Mailbox
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
 from tickets.models.workspace import Attachment, Macro, Notification, SavedFilter
@@ -19,7 +20,9 @@ __all__ = [
     "Attachment",
     "Category",
     "Client",
+    "InboundEmail",
     "KnowledgeCategory",
+    "Mailbox",
     "Macro",
     "Message",
     "Notification",
