@@ -97,7 +97,7 @@ def html_to_text(html: str) -> str:
     try:
         parser.feed(html)
         parser.close()
-    except Exception:  # noqa: BLE001 - the parser is lenient; keep what was read
+    except Exception:  # noqa: BLE001, S110 - the parser is lenient; keep what was read
         pass
     lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
     text = "\n".join(lines)
