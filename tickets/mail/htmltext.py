@@ -58,17 +58,23 @@ class _TextExtractor(HTMLParser):
         self.parts: list[str] = []
         self.skipping = 0
         self.quote_depth = 0
+        self.at_line_start = True
+
+    def _newline(self, text: str = "\n") -> None:
+        self.parts.append(text)
+        self.at_line_start = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIPPED_TAGS:
             self.skipping += 1
         elif tag == "blockquote":
             self.quote_depth += 1
-            self.parts.append("\n")
+            self._newline()
         elif tag == "li":
-            self.parts.append("\n- ")
+            self._newline()
+            self.parts.append("- ")
         elif tag in BLOCK_TAGS:
-            self.parts.append("\n")
+            self._newline()
         elif tag in ("td", "th"):
             self.parts.append(" ")
 
@@ -77,16 +83,20 @@ class _TextExtractor(HTMLParser):
             self.skipping = max(0, self.skipping - 1)
         elif tag == "blockquote":
             self.quote_depth = max(0, self.quote_depth - 1)
-            self.parts.append("\n")
+            self._newline()
         elif tag in BLOCK_TAGS:
-            self.parts.append("\n")
+            self._newline()
 
     def handle_data(self, data: str) -> None:
         if self.skipping:
             return
         data = re.sub(r"[ \t\r\n\f\u00a0]+", " ", data)
-        if self.quote_depth and data.strip():
+        if not data.strip():
+            self.parts.append(data)
+            return
+        if self.quote_depth and self.at_line_start:
             data = "> " * self.quote_depth + data.lstrip()
+        self.at_line_start = False
         self.parts.append(data)
 
 

@@ -57,7 +57,6 @@ CHARSET_ALIASES = {
     "utf8": "utf-8",
     "cp-850": "cp850",
 }
-FALLBACK_CHARSETS = ("utf-8", "gb18030", "big5hkscs")
 HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 ADDRESS = re.compile(r"[^@\s<>\"'(),;:\[\]]+@[^@\s<>\"'(),;:\[\]]+\.[^@\s<>\"'(),;:\[\]]+")
 AUTOMATIC_PRECEDENCE = frozenset({"bulk", "junk", "auto_reply", "auto-reply", "list"})
@@ -125,11 +124,45 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         name = charset.strip().strip('"').lower()
         name = CHARSET_ALIASES.get(name, name)
         tried.append(name)
-    for name in [*tried, *FALLBACK_CHARSETS]:
+    for name in tried:
         try:
             return data.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
+    return _guess_decode(data)
+
+
+def _oddness(text: str) -> int:
+    """How many characters of ``text`` are unlikely in real mail (private use, rare blocks)."""
+    return sum(
+        1
+        for ch in text
+        if not (
+            ch.isascii()
+            or "\u4e00" <= ch <= "\u9fff"
+            or "\u3000" <= ch <= "\u30ff"
+            or "\uff00" <= ch <= "\uffef"
+            or "\u00a0" <= ch <= "\u024f"
+            or "\u2000" <= ch <= "\u206f"
+        )
+    )
+
+
+def _guess_decode(data: bytes) -> str:
+    """Undeclared 8-bit text: UTF-8 when valid, else the more plausible of Big5-HKSCS and
+    GB18030 (both accept most byte sequences), else Windows-1252."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for name in ("big5hkscs", "gb18030"):
+        try:
+            candidates.append(data.decode(name))
+        except UnicodeDecodeError:
+            continue
+    if candidates:
+        return min(candidates, key=_oddness)
     return data.decode("cp1252", errors="replace")
 
 

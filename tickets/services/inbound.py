@@ -101,7 +101,7 @@ def _message_id_of(raw: bytes) -> str:
 def _result(row: InboundEmail) -> IngestResult:
     return IngestResult(
         source=row.source,
-        outcome=row.outcome,
+        outcome=str(row.outcome),
         ticket=row.ticket.reference if row.ticket_id else None,
         subject=row.subject,
         from_email=row.from_email,
