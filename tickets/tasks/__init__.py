@@ -2,3 +2,5 @@
 
 Celery's autodiscovery imports this package only: import each task module below.
 """
+
+from tickets.tasks import inbound  # noqa: E402, F401  (registers the inbound mail tasks)
