@@ -1,4 +1,4 @@
-from tickets.views import knowledge, macros, notifications, queues, search, ticket
+from tickets.views import knowledge, macros, mail_admin, notifications, queues, search, ticket
 
 app_name = "tickets"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *macros.urlpatterns,
     *knowledge.urlpatterns,
     *notifications.urlpatterns,
+    *mail_admin.urlpatterns,
 ]

@@ -82,6 +82,8 @@ ACTION_SENTENCES: dict[str, Any] = {
     "split_from": _("split this ticket from a message of %(value)s"),
     "split_to": _("split a client message into %(value)s"),
     "linked": _("linked %(value)s (%(kind)s)"),
+    "message_moved_in": _("moved a client message here from %(value)s"),
+    "message_moved_out": _("moved a client message to %(value)s"),
 }
 
 # Events that only echo a message shown in the conversation itself.

@@ -38,6 +38,7 @@ from teams import access
 from teams.models import Language, Team, User
 from tickets import lifecycle
 from tickets.models import Category, Message, ResolutionCode, Ticket, TicketLink
+from tickets.selectors import inbound as inbound_selectors
 from tickets.selectors import ticket as selectors
 from tickets.services import presence as presence_services
 from tickets.services import tickets as ticket_services
@@ -137,6 +138,7 @@ def _render_page(
         "timeline": selectors.ticket_timeline(ticket=ticket),
         "show_description": not selectors.ticket_description_is_a_message(ticket=ticket),
         "links": selectors.ticket_links(ticket=ticket),
+        "mail_origins": inbound_selectors.message_origins(ticket=ticket),
         "other_tickets": selectors.client_other_tickets(user=user, ticket=ticket),
         "client_now": timezone.now(),
         "can_work": can_work,
@@ -153,6 +155,7 @@ def _render_page(
         **_url_parts("attachment_url", "tickets:attachment"),
         **_url_parts("preview_url", "tickets:attachment_preview"),
         **_url_parts("split_url", "tickets:split", ticket.pk),
+        **_url_parts("move_url", "tickets:message_move", ticket.pk),
     }
     if can_work:
         choices = selectors.page_choices(team_id=ticket.team_id)
