@@ -328,6 +328,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 
 # --- Inbound email (tickets.mail) ---
+# Fernet key for the IMAP mailbox passwords; empty: derived from SECRET_KEY.
+MAILBOX_ENCRYPTION_KEY = env_str("MAILBOX_ENCRYPTION_KEY")
 # More emails than this from one sender within an hour are quarantined (flood protection).
 INBOUND_SENDER_LIMIT_PER_HOUR = env_int("INBOUND_SENDER_LIMIT_PER_HOUR", 30)
 # A raw email larger than this is quarantined unread (its source is kept).

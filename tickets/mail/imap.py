@@ -65,7 +65,7 @@ def mailbox_poll(*, mailbox: Mailbox, batch_size: int = BATCH_SIZE) -> list[Inge
 
 
 def _poll(mailbox: Mailbox, batch_size: int) -> list[IngestResult]:
-    mailbox.refresh_from_db()
+    mailbox = Mailbox.objects.select_related("team", "category").get(pk=mailbox.pk)
     results: list[IngestResult] = []
     client = _connect(mailbox)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -19,7 +18,7 @@ from tickets.models.core import Category, Message, Ticket
 def _fernet() -> Fernet:
     """The key for mailbox passwords: ``MAILBOX_ENCRYPTION_KEY`` (a Fernet key) when set, else
     one derived from ``SECRET_KEY`` (so rotating SECRET_KEY means re-entering the passwords)."""
-    key = os.environ.get("MAILBOX_ENCRYPTION_KEY", "").strip()
+    key = (getattr(settings, "MAILBOX_ENCRYPTION_KEY", "") or "").strip()
     if not key:
         digest = hashlib.sha256(b"supportdesk.mailbox:" + settings.SECRET_KEY.encode()).digest()
         key = base64.urlsafe_b64encode(digest).decode()

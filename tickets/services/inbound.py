@@ -91,11 +91,15 @@ class Quarantine(Exception):  # noqa: N818 - a decision, not a crash
     """Stop processing and quarantine the email with this reason."""
 
 
-def _message_id_of(raw: bytes) -> str:
+def _parse(raw: bytes) -> tuple[ParsedMail | None, str]:
+    """The parsed message (``None`` if it cannot be parsed at all) and its Message-ID."""
+    if len(raw) > settings.INBOUND_MAX_BYTES:
+        return None, synthetic_message_id(raw)
     try:
-        return parse_message(raw).message_id[:998]
+        mail = parse_message(raw)
     except Exception:  # noqa: BLE001 - an unreadable message still needs a key
-        return synthetic_message_id(raw)
+        return None, synthetic_message_id(raw)
+    return mail, mail.message_id[:998]
 
 
 def _result(row: InboundEmail) -> IngestResult:
@@ -116,11 +120,8 @@ def inbound_email_ingest(
     *, raw: bytes, mailbox: Mailbox | None = None, source: str = ""
 ) -> IngestResult:
     """Store ``raw`` and turn it into a ticket or a message (see the module docstring)."""
-    message_id = _message_id_of(raw)
+    mail, message_id = _parse(raw)
     with transaction.atomic():
-        existing = InboundEmail.objects.filter(mailbox=mailbox, email_message_id=message_id).first()
-        if existing is not None:
-            return _duplicate(existing, source)
         row = InboundEmail(
             mailbox=mailbox,
             email_message_id=message_id,
@@ -133,10 +134,10 @@ def inbound_email_ingest(
             with transaction.atomic():
                 row.save()
         except IntegrityError:
-            # Another worker stored the same message a moment ago.
+            # Already received (or stored by another worker a moment ago).
             existing = InboundEmail.objects.get(mailbox=mailbox, email_message_id=message_id)
             return _duplicate(existing, source)
-        _process(row, raw=raw, check_rate=True)
+        _process(row, raw=raw, check_rate=True, mail=mail)
     return _result(row)
 
 
@@ -163,13 +164,15 @@ def inbound_email_retry(*, actor: User, email: InboundEmail) -> IngestResult:
     return _result(row)
 
 
-def _process(row: InboundEmail, *, raw: bytes, check_rate: bool) -> None:
+def _process(
+    row: InboundEmail, *, raw: bytes, check_rate: bool, mail: ParsedMail | None = None
+) -> None:
     """Parse and apply ``row`` in a savepoint; on failure, quarantine it with the reason."""
     row.attempts += 1
     prior_steps = list(row.threading or [])
     try:
         with transaction.atomic():
-            _apply(row, raw=raw, check_rate=check_rate)
+            _apply(row, raw=raw, check_rate=check_rate, mail=mail)
     except Quarantine as decision:
         _quarantine(row, str(decision), prior_steps)
     except ApplicationError as error:
@@ -192,10 +195,13 @@ def _quarantine(row: InboundEmail, reason: str, prior_steps: list[dict[str, str]
     row.refused_attachments = []
 
 
-def _apply(row: InboundEmail, *, raw: bytes, check_rate: bool) -> None:
+def _apply(
+    row: InboundEmail, *, raw: bytes, check_rate: bool, mail: ParsedMail | None = None
+) -> None:
     if len(raw) > settings.INBOUND_MAX_BYTES:
         raise Quarantine(f"Too large: {len(raw)} bytes (limit {settings.INBOUND_MAX_BYTES}).")
-    mail = parse_message(raw)
+    if mail is None:
+        mail = parse_message(raw)
     row.subject = mail.subject[:1000]
     row.from_email = mail.from_email[:320]
     row.from_name = mail.from_name[:300]

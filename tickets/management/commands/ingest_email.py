@@ -74,7 +74,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         mailbox = None
         if options["mailbox"]:
-            mailbox = Mailbox.objects.filter(name=options["mailbox"]).first()
+            mailbox = (
+                Mailbox.objects.select_related("team", "category")
+                .filter(name=options["mailbox"])
+                .first()
+            )
             if mailbox is None:
                 raise CommandError(f"No mailbox named {options['mailbox']!r}.")
         counts: dict[str, int] = {}
