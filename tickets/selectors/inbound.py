@@ -24,7 +24,13 @@ class MessageOrigin:
 
 
 def message_origins(*, ticket: Ticket) -> dict[int, MessageOrigin]:
-    """``{message id: origin}`` for the ticket's messages that arrived by email (one query)."""
+    """``{message id: origin}`` for the ticket's messages that arrived by email (one query, and
+    none when the page's messages include no client email)."""
+    lines = getattr(ticket, "page_messages", None)
+    if lines is not None and not any(
+        line.kind == "client" and line.channel == "email" for line in lines
+    ):
+        return {}
     rows = InboundEmail.objects.filter(message__ticket=ticket).values(
         "pk", "message_id", "from_email", "email_message_id", "threading", "refused_attachments"
     )

@@ -129,6 +129,7 @@ class MessageLine:
     created_display: str
     channel_label: str
     attachments: list[AttachmentLine]
+    channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ def _message_lines(ticket: Ticket) -> list[MessageLine]:
                     f" {created.hour:02d}:{created.minute:02d}",
                     channel_label=str(channel_labels.get(channel, channel)),
                     attachments=[],
+                    channel=channel,
                 )
             )
         if attachment_id is not None:

@@ -208,3 +208,30 @@ def test_an_agent_cannot_move_a_message_into_another_teams_ticket(
     assert response.status_code == 400
     message.refresh_from_db()
     assert message.ticket == ticket
+
+
+def test_the_ticket_page_reads_email_origins_in_a_fixed_number_of_queries(
+    client, agent, mailbox
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(ticket) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("tickets:detail", args=[ticket.pk])).status_code == 200
+        return len(queries)
+
+    one = TicketFactory(team=mailbox.team, status="open")
+    many = TicketFactory(team=mailbox.team, status="open", client=one.client)
+    inbound_email_ingest(
+        raw=make_email(sender=one.client.email, subject=f"[{one.reference}]"), mailbox=mailbox
+    )
+    for n in range(6):
+        inbound_email_ingest(
+            raw=make_email(sender=many.client.email, subject=f"[{many.reference}] {n}"),
+            mailbox=mailbox,
+        )
+    client.force_login(agent)
+    count(one)  # warm the per-session queries
+
+    assert count(many) == count(one)
