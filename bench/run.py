@@ -9,7 +9,8 @@
 4. gunicorn with 2 workers on a free loopback port; one agent signs in through the login form.
 5. Each scenario at 1 and at 8 concurrent users, bounded by a request count and a duration:
    the team queue in every sort offered, the ticket page, search (English, Chinese, a ticket
-   reference) and a bulk action on 50 tickets. Then ``manage.py bench_calendar``.
+   reference) and a bulk action on 50 tickets. Then ``manage.py bench_calendar`` and
+   ``manage.py bench_ingest`` (email ingestion, 10,000 mixed messages).
 6. One table on stdout and in var/bench-results.txt, with the targets next to the figures.
 """
 
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         _stop(server)
         server = None
         calendar += ["", "Auto-assignment (manage.py bench_routing):", *_routing_benchmark()]
+        calendar += _ingest_benchmark()
         report = _report(fixtures, scenarios, results, calendar, options, levels)
         print(report, flush=True)  # noqa: T201 - the benchmark's output
         results_path = Path(os.environ.get("SUPPORTDESK_VAR_DIR") or BASE_DIR / "var")
@@ -615,6 +617,15 @@ def _calendar_benchmark() -> list[str]:
     return lines
 
 
+def _ingest_benchmark() -> list[str]:
+    """Email ingestion throughput (manage.py bench_ingest: 10,000 mixed messages)."""
+    try:
+        output = _manage("bench_ingest", "--messages", os.environ.get("BENCH_INGEST", "10000"))
+    except subprocess.CalledProcessError as error:
+        return [f"bench_ingest failed ({error.returncode})"]
+    return [line for line in output.splitlines() if line.startswith("Email ingestion")]
+
+
 def _report(
     fixtures: Fixtures,
     scenarios: list[Scenario],
@@ -666,11 +677,14 @@ def _report(
     ]
     if errors:
         lines += ["", "First unexpected answer per scenario:", *errors]
+    ingest = [line for line in calendar if line.startswith(("Email ingestion", "bench_ingest"))]
+    calendar = [line for line in calendar if line not in ingest]
     lines += [
         "",
-        "SLA engine (manage.py bench_calendar, bench_sla_sweep):",
+        "SLA engine and auto-assignment (bench_calendar, bench_sla_sweep, bench_routing):",
         *[f"  {c}" for c in calendar],
     ]
+    lines += ["", "Email ingestion (manage.py bench_ingest):", *[f"  {line}" for line in ingest]]
     return "\n".join(lines)
 
 

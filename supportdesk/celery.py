@@ -42,6 +42,12 @@ FIXED_SCHEDULES = {
         "schedule": 60.0,
         "options": {"expires": 90},
     },
+    # Every minute: poll the active IMAP mailboxes (tickets.mail).
+    "tickets.inbound_poll": {
+        "task": "tickets.inbound_poll",
+        "schedule": 60.0,
+        "options": {"expires": 90},
+    },
     # Outgoing mail to clients: queue again what the broker lost or SMTP refused (every 5 minutes).
     "tickets.outbound_resend": {
         "task": "tickets.outbound_resend",

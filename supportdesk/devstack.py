@@ -64,6 +64,7 @@ def run() -> int:
         _manage("seed_demo_routing")
         _manage("seed_demo_sla")
         _manage("seed_portal_demo")
+        _manage("seed_inbound_demo")
         _manage("demo_logins")
         commands = [
             [

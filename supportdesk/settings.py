@@ -393,3 +393,10 @@ PORTAL_LINK_DAYS = env_int("PORTAL_LINK_DAYS", 30)
 PORTAL_WRITES_PER_HOUR = env_int("PORTAL_WRITES_PER_HOUR", 30)
 # Team (short name) that receives new requests from the portal; empty: the first team.
 PORTAL_TEAM = env_str("PORTAL_TEAM")
+# --- Inbound email (tickets.mail) ---
+# Fernet key for the IMAP mailbox passwords; empty: derived from SECRET_KEY.
+MAILBOX_ENCRYPTION_KEY = env_str("MAILBOX_ENCRYPTION_KEY")
+# More emails than this from one sender within an hour are quarantined (flood protection).
+INBOUND_SENDER_LIMIT_PER_HOUR = env_int("INBOUND_SENDER_LIMIT_PER_HOUR", 30)
+# A raw email larger than this is quarantined unread (its source is kept).
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 60 * 1024 * 1024)

@@ -2,6 +2,7 @@ from tickets.views import (
     escalations,
     knowledge,
     macros,
+    mail_admin,
     notifications,
     outbound_mail,
     portal,
@@ -27,4 +28,5 @@ urlpatterns = [
     *portal.urlpatterns,
     *outbound_mail.urlpatterns,
     *webhooks.urlpatterns,
+    *mail_admin.urlpatterns,
 ]

@@ -156,7 +156,9 @@ class SlaPolicy(models.Model):
     client_tiers = ArrayField(models.CharField(max_length=20), default=list, blank=True)
     categories = models.ManyToManyField(Category, blank=True, related_name="+")
     teams = models.ManyToManyField(Team, blank=True, related_name="+")
-    warning_percent = models.PositiveSmallIntegerField(_("warning at percent of target"), default=75)
+    warning_percent = models.PositiveSmallIntegerField(
+        _("warning at percent of target"), default=75
+    )
     raise_priority = models.BooleanField(_("raise priority on breach"), default=False)
     reassign_to_supervisor = models.BooleanField(
         _("reassign to a supervisor on breach"), default=False

@@ -17,7 +17,8 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-SCRATCH_DATABASE = "supportdesk_devstack_check"
+# One name per run, so that parallel runs on one PostgreSQL server never drop each other's copy.
+SCRATCH_DATABASE = f"supportdesk_devstack_check_{os.getpid()}"
 
 
 def _free_port() -> int:

@@ -12,6 +12,7 @@ from tickets.models.core import (
 from tickets.models.csat import SatisfactionRating
 from tickets.models.escalations import Escalation, InternalTeam
 from tickets.models.imports import ImportedTicket
+from tickets.models.inbound import InboundEmail, Mailbox
 from tickets.models.knowledge import Article, ArticleVersion, KnowledgeCategory, TicketArticle
 from tickets.models.mail import OutboundEmail
 from tickets.models.quality import (
@@ -35,7 +36,9 @@ __all__ = [
     "Escalation",
     "InternalTeam",
     "ImportedTicket",
+    "InboundEmail",
     "KnowledgeCategory",
+    "Mailbox",
     "Macro",
     "Message",
     "Notification",

@@ -89,6 +89,8 @@ ACTION_SENTENCES: dict[str, Any] = {
     "split_from": _("split this ticket from a message of %(value)s"),
     "split_to": _("split a client message into %(value)s"),
     "linked": _("linked %(value)s (%(kind)s)"),
+    "message_moved_in": _("moved a client message here from %(value)s"),
+    "message_moved_out": _("moved a client message to %(value)s"),
 }
 
 # Events that only echo a message shown in the conversation itself.
@@ -134,6 +136,7 @@ class MessageLine:
     created_display: str
     channel_label: str
     attachments: list[AttachmentLine]
+    channel: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,7 @@ def _message_lines(ticket: Ticket) -> list[MessageLine]:
                     f" {created.hour:02d}:{created.minute:02d}",
                     channel_label=str(channel_labels.get(channel, channel)),
                     attachments=[],
+                    channel=channel,
                 )
             )
         if attachment_id is not None:

@@ -3,4 +3,4 @@
 Celery's autodiscovery imports this package only: import each task module below.
 """
 
-from tickets.tasks import outbound, routing, webhooks  # noqa: F401
+from tickets.tasks import inbound, outbound, routing, webhooks  # noqa: F401

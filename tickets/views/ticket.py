@@ -39,6 +39,7 @@ from teams.models import Language, Team, User
 from tickets import lifecycle
 from tickets.models import Category, Message, ResolutionCode, Ticket, TicketLink
 from tickets.selectors import escalations as escalation_selectors
+from tickets.selectors import inbound as inbound_selectors
 from tickets.selectors import ticket as selectors
 from tickets.services import presence as presence_services
 from tickets.services import tickets as ticket_services
@@ -138,6 +139,7 @@ def _render_page(
         "timeline": selectors.ticket_timeline(ticket=ticket),
         "show_description": not selectors.ticket_description_is_a_message(ticket=ticket),
         "links": selectors.ticket_links(ticket=ticket),
+        "mail_origins": inbound_selectors.message_origins(ticket=ticket),
         "other_tickets": selectors.client_other_tickets(user=user, ticket=ticket),
         "client_now": timezone.now(),
         "can_work": can_work,
@@ -154,6 +156,7 @@ def _render_page(
         **_url_parts("attachment_url", "tickets:attachment"),
         **_url_parts("preview_url", "tickets:attachment_preview"),
         **_url_parts("split_url", "tickets:split", ticket.pk),
+        **_url_parts("move_url", "tickets:message_move", ticket.pk),
     }
     if error_form == "escalation":
         # Refused escalation action: the panel inline, with the refusal and the text typed.
