@@ -1,7 +1,9 @@
-from metrics.views import board, desk
+from metrics.views import board, dashboards, reports, trends
 
 app_name = "metrics"
 urlpatterns = [
     *board.urlpatterns,
-    *desk.urlpatterns,
+    *dashboards.urlpatterns,
+    *trends.urlpatterns,
+    *reports.urlpatterns,
 ]

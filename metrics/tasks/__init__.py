@@ -2,3 +2,5 @@
 
 Celery's autodiscovery imports this package only: import each task module below.
 """
+
+from metrics.tasks import reports  # noqa: F401
