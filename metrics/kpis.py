@@ -27,6 +27,8 @@ aggregating them; nothing else changes.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -436,12 +438,19 @@ def _scope_sql(scope: Scope, params: dict[str, Any]) -> str:
     return " AND ".join(clauses)
 
 
-def _base_sql(scope: Scope, params: dict[str, Any], group: str | None) -> str:
+def _facts_needed(kpis: Sequence[Kpi]) -> list[Fact]:
+    """Only the facts the KPIs aggregate (the costly sub-selects are skipped otherwise)."""
+    used = " ".join(item.sql for item in kpis)
+    return [fact for fact in FACTS if re.search(rf"\b{fact.name}\b", used)]
+
+
+def _base_sql(
+    scope: Scope, params: dict[str, Any], group: str | None, kpis: Sequence[Kpi] = ()
+) -> str:
     group_sql = DIMENSIONS[group].sql if group else "NULL"
-    facts = ",\n      ".join(f"{fact.sql} AS {fact.name}" for fact in FACTS)
+    facts = "".join(f",\n      {fact.sql} AS {fact.name}" for fact in _facts_needed(kpis))
     return f"""
-    SELECT {group_sql} AS grp, t.assignee_id AS t_assignee,
-      {facts}
+    SELECT {group_sql} AS grp, t.assignee_id AS t_assignee{facts}
     FROM tickets_ticket t JOIN tickets_client c ON c.id = t.client_id
     WHERE t.created_at < %(end)s
       AND (t.created_at >= %(start)s
@@ -469,47 +478,77 @@ def kpi_table(
 ) -> list[KpiRow]:
     """Every KPI of ``kpis`` for ``scope`` over ``period``, one row per value of ``group`` (or a
     single row). One SQL statement, plus one for the agent-hours when a KPI needs them."""
+    rows, total = _kpi_rows(period=period, scope=scope, group=group, kpis=kpis, total=False)
+    return rows if group is not None else [total]
+
+
+def kpi_breakdown(
+    *, period: Period, scope: Scope, group: str, kpis: Sequence[Kpi] = KPIS
+) -> tuple[list[KpiRow], KpiRow]:
+    """One row per value of ``group`` and the row of the whole scope, from one statement
+    (``GROUPING SETS``), so that the total is exactly the headline figure."""
+    return _kpi_rows(period=period, scope=scope, group=group, kpis=kpis, total=True)
+
+
+def _empty_row(kpis: Sequence[Kpi]) -> KpiRow:
+    return KpiRow(
+        group=None,
+        values={item.key: (0.0 if item.unit == Unit.COUNT else None) for item in kpis},
+    )
+
+
+def _kpi_rows(
+    *, period: Period, scope: Scope, group: str | None, kpis: Sequence[Kpi], total: bool
+) -> tuple[list[KpiRow], KpiRow]:
     if group is not None and group not in DIMENSIONS:
         raise ApplicationError(_("Unknown breakdown."))
     params: dict[str, Any] = {"start": period.starts_at, "end": period.ends_at}
     columns = ",\n  ".join(f"{item.sql} AS {item.key}" for item in kpis)
+    if group is None:
+        grouping = "GROUP BY grp"
+        marker = "TRUE"
+    elif total:
+        grouping = "GROUP BY GROUPING SETS ((grp), ())"
+        marker = "GROUPING(grp) = 1"
+    else:
+        grouping = "GROUP BY grp"
+        marker = "FALSE"
     sql = (
-        f"WITH base AS ({_base_sql(scope, params, group)})\n"
-        f"SELECT grp,\n  {columns}\nFROM base GROUP BY grp ORDER BY grp NULLS LAST"
+        f"WITH base AS ({_base_sql(scope, params, group, kpis)})\n"
+        f"SELECT {marker} AS is_total, grp,\n  {columns}\nFROM base {grouping}"
+        " ORDER BY 1, grp NULLS LAST"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         fetched = cursor.fetchall()
-    rows = [
-        KpiRow(
-            group=record[0],
+    rows: list[KpiRow] = []
+    total_row = _empty_row(kpis)
+    for record in fetched:
+        row = KpiRow(
+            group=record[1],
             values={
                 name: (float(value) if value is not None else None)
-                for name, value in zip(names[1:], record[1:], strict=True)
+                for name, value in zip(names[2:], record[2:], strict=True)
             },
         )
-        for record in fetched
-    ]
-    if group is None and not rows:
-        rows = [KpiRow(group=None, values=dict.fromkeys((item.key for item in kpis), None))]
-        for item in kpis:
-            if item.unit == Unit.COUNT:
-                rows[0].values[item.key] = 0.0
-    if any(item.per_hour for item in kpis) and group in (None, "team", "agent"):
-        hours = agent_hours(period=period, scope=scope, group=group)
+        if record[0]:
+            total_row = KpiRow(group=None, values=row.values)
+        else:
+            rows.append(row)
+    per_hour = [item for item in kpis if item.per_hour]
+    targets = ([total_row] if group is None or total else []) + (rows if group else [])
+    if per_hour and group in ("team", "agent"):
+        group_hours = agent_hours(period=period, scope=scope, group=group)
         for row in rows:
-            row.agent_hours = hours.get(row.group, 0.0)
-            for item in kpis:
-                if item.per_hour:
-                    resolved = row.values.get(item.key) or 0.0
-                    row.values[item.key] = resolved / row.agent_hours if row.agent_hours else None
-    else:
-        for row in rows:
-            for item in kpis:
-                if item.per_hour:
-                    row.values[item.key] = None
-    return rows
+            row.agent_hours = group_hours.get(row.group, 0.0)
+    if per_hour and (group is None or total):
+        total_row.agent_hours = agent_hours(period=period, scope=scope, group=None).get(None, 0.0)
+    for row in targets:
+        for item in per_hour:
+            resolved = row.values.get(item.key) or 0.0
+            row.values[item.key] = resolved / row.agent_hours if row.agent_hours else None
+    return rows, total_row
 
 
 def agent_hours(*, period: Period, scope: Scope, group: str | None) -> dict[Any, float]:

@@ -21,7 +21,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from metrics import charts
-from metrics.kpis import DIMENSIONS, KPIS, Kpi, KpiRow, Period, Scope, Unit, kpi_series, kpi_table
+from metrics.kpis import (
+    DIMENSIONS,
+    KPI_BY_KEY,
+    KPIS,
+    Kpi,
+    KpiRow,
+    Period,
+    Scope,
+    Unit,
+    kpi_breakdown,
+    kpi_series,
+    kpi_table,
+)
 from teams import access
 from teams.models import Language, Team, User
 from tickets.models import Category, Client, Ticket
@@ -184,7 +196,7 @@ def dashboard_build(
     """Everything a dashboard page shows, for ``scope`` (already checked by the view)."""
     previous = period.previous()
     drill = Drilldown(user=user, scope=scope, team=team)
-    current_row = kpi_table(period=period, scope=scope)[0]
+    grouped, current_row = kpi_breakdown(period=period, scope=scope, group=group)
     previous_row = kpi_table(period=previous, scope=scope)[0]
     cards = [
         Card(item, current_row[item.key], previous_row[item.key], drill.url(item.drilldown, period))
@@ -192,7 +204,6 @@ def dashboard_build(
         if item.headline
     ]
     table_kpis = [item for item in KPIS if item.key in TABLE_KPIS]
-    grouped = kpi_table(period=period, scope=scope, group=group, kpis=table_kpis)
     labels = group_labels(group, [row.group for row in grouped if row.group is not None])
     rows = [
         TableRow(
@@ -228,9 +239,11 @@ def dashboard_build(
         ],
         title=_("Tickets created and resolved"),
     )
-    by_category = kpi_table(
-        period=period, scope=scope, group="category", kpis=[KPIS[0]]
-    )  # KPIS[0] is "created"
+    by_category = (
+        list(grouped)
+        if group == "category"
+        else kpi_table(period=period, scope=scope, group="category", kpis=[KPI_BY_KEY["created"]])
+    )
     category_names = group_labels("category", [row.group for row in by_category])
     by_category.sort(key=lambda row: -(row["created"] or 0))
     category_chart = charts.bar_chart(

@@ -159,6 +159,8 @@ def _plain(value: float | None, item: Any) -> float | str:
     """Exported value: durations in hours, rates in percent, rounded; blank when undefined."""
     if value is None:
         return ""
+    if item.unit == "count":
+        return round(value)
     if item.unit == "duration":
         return round(value / 3600, 2)
     return round(value, 2)
