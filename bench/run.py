@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         fixtures.csrf_token = session.csrf_token
         results = _measure(session, scenarios, levels, options)
         calendar = _calendar_benchmark()
+        calendar += ["", "Reports (manage.py bench_reports):", *_reports_benchmark()]
         report = _report(fixtures, scenarios, results, calendar, options, levels)
         print(report, flush=True)  # noqa: T201 - the benchmark's output
         results_path = Path(os.environ.get("SUPPORTDESK_VAR_DIR") or BASE_DIR / "var")
@@ -523,6 +524,15 @@ def _calendar_benchmark() -> list[str]:
         output = _manage("bench_calendar")
     except subprocess.CalledProcessError as error:
         return [f"bench_calendar failed ({error.returncode})"]
+    return [line for line in output.splitlines() if line.strip()]
+
+
+def _reports_benchmark() -> list[str]:
+    """The desk dashboard (4 weeks) and the weekly desk PDF, timed in-process."""
+    try:
+        output = _manage("bench_reports")
+    except subprocess.CalledProcessError as error:
+        return [f"bench_reports failed ({error.returncode})"]
     return [line for line in output.splitlines() if line.strip()]
 
 

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 PALETTE = ("#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2")
-FONT = "font-family=\"'Noto Sans CJK TC','Noto Sans CJK HK',sans-serif\" font-size=\"11\""
+FONT = "font-family=\"'SD CJK','Noto Sans CJK TC',sans-serif\" font-size=\"11\""
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ def run() -> int:
         _manage("createcachetable")
         _manage("collectstatic", "--no-input", "-v", "0")
         _manage("seed_demo", "--if-empty")
+        _manage("seed_demo_reports")
         _manage("demo_logins")
         commands = [
             [

@@ -12,6 +12,7 @@ they are missing rather than printing empty boxes for Chinese text.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -118,7 +119,7 @@ def report_data(report: Report) -> dict[str, Any]:
         kpis=[k for k in KPIS if k.key in ("resolved", "resolution_median_business", "fcr_rate")],
     )
     category_names = group_labels("category", [row.group for row in by_category])
-    labels = [date_format(point.bucket, "SHORT_DATE_FORMAT") for point in weekly]
+    labels = [point.bucket.strftime("%m-%d") for point in weekly]
     return {
         "period": period,
         "headline": headline,
@@ -138,7 +139,7 @@ def report_data(report: Report) -> dict[str, Any]:
             width=680,
         ),
         "backlog_chart": charts.line_chart(
-            [date_format(day, "SHORT_DATE_FORMAT") for day, _count in backlog],
+            [day.strftime("%m-%d") for day, _count in backlog],
             [charts.Series(_("Backlog at week end"), [count for _day, count in backlog])],
             title=_("Backlog at the end of each week"),
             width=680,
@@ -214,6 +215,8 @@ def render_pdf(report: Report, *, generated_at: datetime) -> bytes:
     """The report's PDF, in its language and time zone."""
     font = check_fonts()
     from weasyprint import HTML  # imported here: it loads Pango, which only reports need
+
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     with translation.override(report.language), timezone.override(report.time_zone):
         context = report_data(report)

@@ -67,7 +67,7 @@ def week_tickets(team_a, team_b, agent, supervisor, funding):
         first_public_reply_at=hk(21, 10),
         resolved_at=hk(23, 10),
         updated_at=hk(23, 10),
-        subject="=HYPERLINK(\"http://evil.example\")",
+        subject='=HYPERLINK("http://evil.example")',
         tags=["login"],
     )
     # T3: Sunday 23:30 Hong Kong (15:30 UTC Sunday): this week; open → backlog.

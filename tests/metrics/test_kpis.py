@@ -50,7 +50,9 @@ def test_the_desk_scope_adds_team_b(week_tickets):
 
 
 @override_settings(TIME_ZONE="UTC")
-def test_sunday_2330_hong_kong_belongs_to_its_week_whatever_the_server_zone(week_tickets, team_a_scope):
+def test_sunday_2330_hong_kong_belongs_to_its_week_whatever_the_server_zone(
+    week_tickets, team_a_scope
+):
     two_weeks = Period(date(2026, 11, 16), date(2026, 11, 29), "Asia/Hong_Kong")
     series = kpi_series(period=two_weeks, scope=team_a_scope, grain="week")
     assert [(point.bucket, point.created) for point in series] == [
@@ -117,7 +119,7 @@ def test_bad_periods_are_refused(start, end, message):
 
 def test_business_time_in_sql_equals_the_python_calendar(db):
     calendar = hong_kong_business_calendar()
-    rng = random.Random(6)
+    rng = random.Random(6)  # noqa: S311 - reproducible test instants
     origin = datetime(2025, 12, 20, tzinfo=UTC)
     for _ in range(60):
         start = origin + timedelta(seconds=rng.randrange(0, 400 * 86400))

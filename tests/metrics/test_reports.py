@@ -96,7 +96,13 @@ def test_a_failed_generation_is_recorded_and_retried(week_tickets, settings, tmp
 
 
 def test_generation_emails_the_subscribers_of_that_scope_and_language(
-    week_tickets, manager, supervisor, team_a, settings, tmp_path, django_capture_on_commit_callbacks
+    week_tickets,
+    manager,
+    supervisor,
+    team_a,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,
 ):
     settings.MEDIA_ROOT = tmp_path
     ReportSubscriptionFactory(user=manager, team=None, language="zh-hant")
