@@ -103,6 +103,11 @@ class Report(models.Model):
         scope = self.team.name if self.team_id else "desk"
         return f"{scope} {self.period_start}–{self.period_end} {self.language}"
 
+    @property
+    def download_name(self) -> str:
+        scope = self.team.slug if self.team_id else "desk"
+        return f"weekly-{scope}-{self.period_start.isoformat()}-{self.language}.pdf"
+
 
 class ReportSubscription(models.Model):
     """A recipient of the weekly report of one scope (a team, or the desk when empty), in the

@@ -151,9 +151,7 @@ def report_generate(*, report_id: int, now: datetime | None = None) -> Report:
         )
         if report.file:
             report.file.delete(save=False)
-        scope = report.team.slug if report.team_id else "desk"
-        name = f"weekly-{scope}-{report.period_start.isoformat()}-{report.language}.pdf"
-        report.file.save(name, ContentFile(pdf), save=False)
+        report.file.save(report.download_name, ContentFile(pdf), save=False)
         report.status = Report.Status.DONE
         report.generated_at = generated_at
         report.save(update_fields=["file", "status", "generated_at"])
@@ -187,7 +185,7 @@ def report_email_subscribers(*, report_id: int) -> int:
         report.file.close()
     for recipient in recipients:
         message = EmailMessage(subject, body, to=[recipient])
-        message.attach(report.file.name.rsplit("/", 1)[-1], content, "application/pdf")
+        message.attach(report.download_name, content, "application/pdf")
         message.send()
     return len(recipients)
 

@@ -200,7 +200,7 @@ def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=report.file.name.rsplit("/", 1)[-1],
+        filename=report.download_name,
         content_type="application/pdf",
     )
 
