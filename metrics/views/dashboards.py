@@ -13,14 +13,14 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from metrics.kpis import GRAINS, Period, Scope
+from metrics.kpis import GRAINS, KPIS, Period, Scope, kpi_table
 from metrics.selectors import dashboards as selectors
 from supportdesk.errors import ApplicationError
 from supportdesk.exports import FORMATS, table_response
@@ -263,9 +263,56 @@ def dashboards_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def kpi_api(request: HttpRequest) -> JsonResponse:
+    """The metric dictionary's figures as JSON: ``?start&end`` (local days of the viewer's
+    zone) and ``team`` (a slug; without it the whole desk, for managers). Each KPI with its
+    definition, unit (durations in seconds), value and previous-period value."""
+    slug = request.GET.get("team", "")
+    team: Team | None = None
+    if slug:
+        team = access.get_visible_or_404(access.teams_visible_to(request.user), slug=slug)
+        access.require(access.can_view_team_dashboard(request.user, team))
+        scope = Scope(team_ids=(team.pk,))
+    else:
+        access.require(access.reads_whole_desk(request.user))
+        scope = Scope()
+    form = DashboardForm(request.GET, teams=[team] if team else [], default_group="team")
+    if not form.is_valid():
+        return JsonResponse({"detail": gettext("Enter a date as YYYY-MM-DD.")}, status=400)
+    try:
+        period = form.period(timezone.get_current_timezone_name())
+        current = kpi_table(period=period, scope=scope)[0]
+        previous = kpi_table(period=period.previous(), scope=scope)[0]
+    except ApplicationError as error:
+        return JsonResponse({"detail": str(error.message)}, status=error.status)
+    return JsonResponse(
+        {
+            "period": {
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                "time_zone": period.time_zone,
+            },
+            "team": slug or None,
+            "kpis": [
+                {
+                    "key": item.key,
+                    "label": str(item.label),
+                    "definition": str(item.definition),
+                    "unit": str(item.unit),
+                    "value": current[item.key],
+                    "previous": previous[item.key],
+                }
+                for item in KPIS
+            ],
+        }
+    )
+
+
 urlpatterns = [
     path("desk/", desk, name="desk"),
     path("dashboards/", dashboards_index, name="dashboards"),
     path("dashboards/me/", personal_dashboard, name="dashboard_personal"),
     path("dashboards/team/<slug:slug>/", team_dashboard, name="dashboard_team"),
+    path("api/kpis/", kpi_api, name="kpi_api"),
 ]

@@ -148,3 +148,19 @@ def test_the_outsider_exports_none_of_team_a(client, outsider, week_tickets):
     response = client.get(reverse("tickets:team_queue"), {"status": ["resolved"], "export": "csv"})
     assert response.status_code == 200
     assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == 1
+
+
+def test_the_kpi_api_serves_the_same_figures(client, supervisor, outsider, team_a, week_tickets):
+    client.force_login(supervisor)
+    response = client.get(reverse("metrics:kpi_api"), {**WEEK_QUERY, "team": team_a.slug})
+    assert response.status_code == 200
+    figures = {item["key"]: item["value"] for item in response.json()["kpis"]}
+    assert figures["created"] == 4
+    assert figures["resolution_median_business"] == 32400
+    assert client.get(reverse("metrics:kpi_api"), WEEK_QUERY).status_code == 403
+    reversed_range = {"start": "2026-11-22", "end": "2026-11-16", "team": team_a.slug}
+    response = client.get(reverse("metrics:kpi_api"), reversed_range)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The end date is before the start date."
+    client.force_login(outsider)
+    assert client.get(reverse("metrics:kpi_api"), {"team": team_a.slug}).status_code == 404
