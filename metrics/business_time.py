@@ -11,11 +11,15 @@ bulk-loaded. The rows cover ``FIRST_YEAR``..``LAST_YEAR``; ``materialise`` is id
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from django.db import connection, transaction
 
 from metrics.calendars import BusinessCalendar, hong_kong_business_calendar
 
 CALENDAR_KEY = "hk"
+CALENDAR_TIME_ZONE = "Asia/Hong_Kong"
 FIRST_YEAR = 2015
 LAST_YEAR = 2040
 
@@ -72,6 +76,65 @@ def materialise(
         cumulative += end - start
     interval_model.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+@transaction.atomic
+def materialise_days(
+    *, day_model: type, first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR
+) -> int:
+    """Write one ``BusinessDay`` row per local day of ``first_year``..``last_year`` (replacing
+    any) from the calendar's intervals; refuses a calendar with two intervals on one local day
+    or an interval crossing local midnight."""
+    calendar = hong_kong_business_calendar()
+    zone = ZoneInfo(CALENDAR_TIME_ZONE)
+    by_day: dict[date, tuple[int, int, int]] = {}
+    cumulative = 0
+    for start, end in calendar_intervals(calendar, first_year, last_year):
+        local_start = datetime.fromtimestamp(start / 1e6, tz=zone)
+        local_end = datetime.fromtimestamp((end - 1) / 1e6, tz=zone)
+        if local_start.date() != local_end.date() or local_start.date() in by_day:
+            raise ValueError(f"calendar interval {start}-{end} does not fit one local day")
+        by_day[local_start.date()] = (cumulative, start, end)
+        cumulative += end - start
+    day_model.objects.filter(calendar=CALENDAR_KEY).delete()
+    rows = []
+    following = cumulative
+    day = date(last_year, 12, 31)
+    while day >= date(first_year, 1, 1):
+        if day in by_day:
+            before, opens, closes = by_day[day]
+            following = before
+            rows.append(
+                day_model(
+                    calendar=CALENDAR_KEY,
+                    day=day,
+                    cumulative_us=before,
+                    opens_us=opens,
+                    closes_us=closes,
+                )
+            )
+        else:
+            rows.append(day_model(calendar=CALENDAR_KEY, day=day, cumulative_us=following))
+        day -= timedelta(days=1)
+    day_model.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def business_us_by_day_sql(instant_sql: str, alias: str) -> str:
+    """Business microseconds before ``instant_sql`` using the ``BusinessDay`` row ``alias``
+    joined on the instant's local date (see :func:`business_day_join_sql`)."""
+    us = f"(EXTRACT(EPOCH FROM {instant_sql}) * 1000000)::bigint"
+    return (
+        f"({alias}.cumulative_us + COALESCE(LEAST(GREATEST({us} - {alias}.opens_us, 0),"
+        f" {alias}.closes_us - {alias}.opens_us), 0))"
+    )
+
+
+def business_day_join_sql(instant_sql: str, alias: str) -> str:
+    return (
+        f" LEFT JOIN metrics_businessday {alias} ON {alias}.calendar = '{CALENDAR_KEY}'"
+        f" AND {alias}.day = ({instant_sql} AT TIME ZONE '{CALENDAR_TIME_ZONE}')::date"
+    )
 
 
 def business_seconds_sql(start_sql: str, end_sql: str) -> str:

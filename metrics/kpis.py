@@ -18,7 +18,8 @@ How a figure is computed
    wall-clock semantics as ``teams.shifts``: local dates in the agent's zone, overnight shifts
    ending the next day, clipped to the period.
 
-Business time uses ``metrics_business_us`` (see :mod:`metrics.business_time`).
+Business time joins ``BusinessDay`` rows on the instants' local dates (a hash join, see
+:mod:`metrics.business_time`), equal to ``metrics_business_us`` and to the Python calendar.
 
 Extending: SLA attainment and breaches, CSAT and QA score slot in as new :class:`Fact` entries
 (their per-ticket SQL, e.g. a sub-select on the SLA clock table) and new :class:`Kpi` entries
@@ -39,6 +40,7 @@ from django.db import connection
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from metrics.business_time import business_day_join_sql, business_us_by_day_sql
 from supportdesk.errors import ApplicationError
 
 MAX_PERIOD_DAYS = 366
@@ -141,9 +143,25 @@ class Fact:
 
     name: str
     sql: str
+    joins: tuple[str, ...] = ()
 
 
-_BUSINESS = "((metrics_business_us({b}) - metrics_business_us({a})) / 1e6)"
+# Business time: the BusinessDay rows of the instants' local dates, joined (hash join) once per
+# instant column; see metrics.business_time.
+BUSINESS_DAY_JOINS = {
+    "bd_created": business_day_join_sql("t.created_at", "bd_created"),
+    "bd_replied": business_day_join_sql("t.first_public_reply_at", "bd_replied"),
+    "bd_resolved": business_day_join_sql("t.resolved_at", "bd_resolved"),
+}
+
+
+def _business(start: str, start_alias: str, end: str, end_alias: str) -> str:
+    return (
+        f"(({business_us_by_day_sql(end, end_alias)}"
+        f" - {business_us_by_day_sql(start, start_alias)}) / 1e6)"
+    )
+
+
 _IN = "({col} >= %(start)s AND {col} < %(end)s)"
 _RESOLVED_IN = _IN.format(col="t.resolved_at")
 _REPLIED_IN = _IN.format(col="t.first_public_reply_at")
@@ -171,8 +189,9 @@ FACTS: list[Fact] = [
     Fact(
         "frt_business",
         f"CASE WHEN {_REPLIED_IN} THEN "
-        + _BUSINESS.format(a="t.created_at", b="t.first_public_reply_at")
+        + _business("t.created_at", "bd_created", "t.first_public_reply_at", "bd_replied")
         + " END",
+        joins=("bd_created", "bd_replied"),
     ),
     Fact(
         "resolution_calendar",
@@ -181,8 +200,9 @@ FACTS: list[Fact] = [
     Fact(
         "resolution_business",
         f"CASE WHEN {_RESOLVED_IN} THEN "
-        + _BUSINESS.format(a="t.created_at", b="t.resolved_at")
+        + _business("t.created_at", "bd_created", "t.resolved_at", "bd_resolved")
         + " END",
+        joins=("bd_created", "bd_resolved"),
     ),
     Fact(
         "reopened",
@@ -447,10 +467,13 @@ def _base_sql(
     scope: Scope, params: dict[str, Any], group: str | None, kpis: Sequence[Kpi] = ()
 ) -> str:
     group_sql = DIMENSIONS[group].sql if group else "NULL"
-    facts = "".join(f",\n      {fact.sql} AS {fact.name}" for fact in _facts_needed(kpis))
+    needed = _facts_needed(kpis)
+    facts = "".join(f",\n      {fact.sql} AS {fact.name}" for fact in needed)
+    aliases = dict.fromkeys(alias for fact in needed for alias in fact.joins)
+    joins = "".join(BUSINESS_DAY_JOINS[alias] for alias in aliases)
     return f"""
     SELECT {group_sql} AS grp, t.assignee_id AS t_assignee{facts}
-    FROM tickets_ticket t JOIN tickets_client c ON c.id = t.client_id
+    FROM tickets_ticket t JOIN tickets_client c ON c.id = t.client_id{joins}
     WHERE t.created_at < %(end)s
       AND (t.created_at >= %(start)s
            OR t.resolved_at >= %(start)s

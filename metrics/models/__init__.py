@@ -1,5 +1,5 @@
 """Models of the metrics app, one module per area; import them from here."""
 
-from metrics.models.reports import BusinessInterval, Report, ReportSubscription
+from metrics.models.reports import BusinessDay, BusinessInterval, Report, ReportSubscription
 
-__all__ = ["BusinessInterval", "Report", "ReportSubscription"]
+__all__ = ["BusinessDay", "BusinessInterval", "Report", "ReportSubscription"]

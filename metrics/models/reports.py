@@ -41,6 +41,35 @@ class BusinessInterval(models.Model):
         return f"{self.calendar} {self.starts_us}–{self.ends_us}"
 
 
+class BusinessDay(models.Model):
+    """One local day of a calendar with the business time before it, for set-based SQL.
+
+    ``cumulative_us`` is the calendar's business time before the day's business interval (or,
+    on a closed day, before the next business interval); ``opens_us`` / ``closes_us`` bound the
+    day's one business interval (``NULL`` on closed days). The business time before an instant
+    is then ``cumulative_us + clamp(instant - opens_us, 0, closes_us - opens_us)`` of the row of
+    the instant's local date: a hash join instead of one index look-up per ticket. Valid for
+    calendars with at most one interval per local day that does not cross midnight (the Hong
+    Kong desk calendar); ``metrics.business_time.materialise`` refuses any other.
+    """
+
+    calendar = models.CharField(max_length=20)
+    day = models.DateField()
+    cumulative_us = models.BigIntegerField()
+    opens_us = models.BigIntegerField(null=True, blank=True)
+    closes_us = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("business day")
+        verbose_name_plural = _("business days")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "day"], name="business_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.day}"
+
+
 class Report(models.Model):
     """One generated (or queued) weekly report: a period, a scope (a team or the whole desk) and
     a language. The same period, scope and language always give the same figures; regenerating

@@ -4,9 +4,10 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
-from metrics.business_time import business_seconds_between
+from metrics.business_time import business_seconds_between, business_us_by_day_sql
 from metrics.calendars import hong_kong_business_calendar
 from metrics.kpis import KPIS, Period, Scope, agent_hours, backlog_series, kpi_series, kpi_table
 from supportdesk.errors import ApplicationError
@@ -126,3 +127,22 @@ def test_business_time_in_sql_equals_the_python_calendar(db):
         end = start + timedelta(seconds=rng.randrange(0, 20 * 86400))
         expected = calendar.business_time_between(start, end).total_seconds()
         assert business_seconds_between(start, end) == pytest.approx(expected, abs=1e-6)
+
+
+SQL_BY_DAY = (
+    "SELECT {expression}, metrics_business_us(%(at)s::timestamptz)"
+    " FROM metrics_businessday d WHERE d.calendar = 'hk'"
+    " AND d.day = (%(at)s::timestamptz AT TIME ZONE 'Asia/Hong_Kong')::date"
+)
+
+
+def test_the_business_day_join_equals_the_interval_function(db):
+    rng = random.Random(7)  # noqa: S311 - reproducible instants, not secrets
+    origin = datetime(2025, 1, 1, tzinfo=UTC)
+    expression = business_us_by_day_sql("%(at)s::timestamptz", "d")
+    with connection.cursor() as cursor:
+        for _ in range(200):
+            at = origin + timedelta(seconds=rng.randrange(0, 800 * 86400))
+            cursor.execute(SQL_BY_DAY.format(expression=expression), {"at": at})
+            by_day, by_interval = cursor.fetchone()
+            assert by_day == by_interval, at
