@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from metrics.business_time import business_day_join_sql, business_us_by_day_sql
 from supportdesk.errors import ApplicationError
+from tickets.models.core import OPEN_STATUS_VALUES
 
 MAX_PERIOD_DAYS = 366
 GRAINS = ("day", "week", "month")
@@ -463,6 +464,25 @@ def _facts_needed(kpis: Sequence[Kpi]) -> list[Fact]:
     return [fact for fact in FACTS if re.search(rf"\b{fact.name}\b", used)]
 
 
+OPEN_SQL = "(" + ", ".join(f"'{status}'" for status in OPEN_STATUS_VALUES) + ")"
+
+
+def _client_join(scope: Scope, group: str | None) -> str:
+    """The client table is read only for the client-tier slice."""
+    if group == "tier" or scope.filter_value("tier") is not None:
+        return " JOIN tickets_client c ON c.id = t.client_id"
+    return ""
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+    """Run one report query. JIT compilation is switched off: it cost ~0.7 s per statement at
+    a million tickets and these plans run in well under that without it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+        cursor.execute(sql, params)
+        return [column.name for column in cursor.description], cursor.fetchall()
+
+
 def _base_sql(
     scope: Scope, params: dict[str, Any], group: str | None, kpis: Sequence[Kpi] = ()
 ) -> str:
@@ -471,15 +491,19 @@ def _base_sql(
     facts = "".join(f",\n      {fact.sql} AS {fact.name}" for fact in needed)
     aliases = dict.fromkeys(alias for fact in needed for alias in fact.joins)
     joins = "".join(BUSINESS_DAY_JOINS[alias] for alias in aliases)
+    # Each branch of the OR is indexed (created_at, resolved_at, first_public_reply_at, the
+    # open-status partial indexes, closed_at of unresolved tickets), so PostgreSQL combines
+    # bitmap index scans instead of reading the whole table. A ticket resolved at or after the
+    # period's start covers both "resolved in the period" and "still open at its end".
     return f"""
     SELECT {group_sql} AS grp, t.assignee_id AS t_assignee{facts}
-    FROM tickets_ticket t JOIN tickets_client c ON c.id = t.client_id{joins}
+    FROM tickets_ticket t{_client_join(scope, group)}{joins}
     WHERE t.created_at < %(end)s
       AND (t.created_at >= %(start)s
            OR t.resolved_at >= %(start)s
            OR t.first_public_reply_at >= %(start)s
-           OR t.status NOT IN ('resolved', 'closed')
-           OR COALESCE(t.resolved_at, t.closed_at) >= %(end)s)
+           OR t.status IN {OPEN_SQL}
+           OR (t.resolved_at IS NULL AND t.closed_at >= %(end)s))
       AND {_scope_sql(scope, params)}"""
 
 
@@ -540,10 +564,7 @@ def _kpi_rows(
         f"SELECT {marker} AS is_total, grp,\n  {columns}\nFROM base {grouping}"
         " ORDER BY 1, grp NULLS LAST"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        fetched = cursor.fetchall()
+    names, fetched = _fetch(sql, params)
     rows: list[KpiRow] = []
     total_row = _empty_row(kpis)
     for record in fetched:
@@ -616,9 +637,8 @@ def agent_hours(*, period: Period, scope: Scope, group: str | None) -> dict[Any,
     )
     SELECT grp, SUM(EXTRACT(EPOCH FROM LEAST(e, %(end)s) - GREATEST(s, %(start)s))) / 3600.0
     FROM intervals WHERE e > %(start)s AND s < %(end)s GROUP BY grp"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {grp: float(hours) for grp, hours in cursor.fetchall()}
+    _names, fetched = _fetch(sql, params)
+    return {grp: float(hours) for grp, hours in fetched}
 
 
 @dataclass(frozen=True)
@@ -645,11 +665,11 @@ def kpi_series(*, period: Period, scope: Scope, grain: str) -> list[SeriesPoint]
     sql = f"""
     WITH events AS (
       SELECT date_trunc(%(grain)s, t.created_at AT TIME ZONE %(zone)s) AS bucket, 1 AS c, 0 AS r
-      FROM tickets_ticket t JOIN tickets_client c ON c.id = t.client_id
+      FROM tickets_ticket t{_client_join(scope, None)}
       WHERE t.created_at >= %(start)s AND t.created_at < %(end)s AND {where}
       UNION ALL
       SELECT date_trunc(%(grain)s, t.resolved_at AT TIME ZONE %(zone)s), 0, 1
-      FROM tickets_ticket t JOIN tickets_client c ON c.id = t.client_id
+      FROM tickets_ticket t{_client_join(scope, None)}
       WHERE t.resolved_at >= %(start)s AND t.resolved_at < %(end)s AND {where}
     ),
     buckets AS (
@@ -659,9 +679,8 @@ def kpi_series(*, period: Period, scope: Scope, grain: str) -> list[SeriesPoint]
     SELECT b.bucket::date, COALESCE(SUM(e.c), 0), COALESCE(SUM(e.r), 0)
     FROM buckets b LEFT JOIN events e ON e.bucket = b.bucket
     GROUP BY b.bucket ORDER BY b.bucket"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [SeriesPoint(bucket, int(c), int(r)) for bucket, c, r in cursor.fetchall()]
+    _names, fetched = _fetch(sql, params)
+    return [SeriesPoint(bucket, int(c), int(r)) for bucket, c, r in fetched]
 
 
 def backlog_series(*, period: Period, scope: Scope, weeks: int) -> list[tuple[date, int]]:
@@ -674,16 +693,24 @@ def backlog_series(*, period: Period, scope: Scope, weeks: int) -> list[tuple[da
         ],
     }
     where = _scope_sql(scope, params)
+    params["first"] = params["ends"][0]
+    # Only tickets that can be open at one of the instants: open now, or resolved (closed
+    # without resolution) at or after the first instant (the same indexes as the KPI base).
     sql = f"""
-    SELECT b.instant, count(t.id)
+    WITH candidates AS (
+      SELECT t.created_at, t.status, t.resolved_at, t.closed_at
+      FROM tickets_ticket t{_client_join(scope, None)}
+      WHERE (t.status IN {OPEN_SQL}
+             OR t.resolved_at >= %(first)s
+             OR (t.resolved_at IS NULL AND t.closed_at >= %(first)s))
+        AND {where})
+    SELECT b.instant, count(t.created_at)
     FROM unnest(%(ends)s::timestamptz[]) AS b(instant)
-    LEFT JOIN (tickets_ticket t JOIN tickets_client c ON c.id = t.client_id)
+    LEFT JOIN candidates t
       ON t.created_at < b.instant
      AND NOT (t.status IN ('resolved', 'closed')
               AND COALESCE(t.resolved_at, t.closed_at) < b.instant)
-     AND {where}
     GROUP BY b.instant ORDER BY b.instant"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = [int(count) for _instant, count in cursor.fetchall()]
+    _names, fetched = _fetch(sql, params)
+    counts = [int(count) for _instant, count in fetched]
     return list(zip(ends, counts, strict=True))

@@ -61,6 +61,7 @@ def _scope(team_ids: list[int] | None, params: dict[str, Any]) -> str:
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple]:
     with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")  # see metrics.kpis._fetch
         cursor.execute(sql, params)
         return cursor.fetchall()
 
