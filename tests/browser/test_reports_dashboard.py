@@ -26,8 +26,9 @@ def sign_in(page, user) -> None:
         page.get_by_role("button", name="Sign In").click()
 
 
+@pytest.mark.usefixtures("week_tickets")
 def test_manager_changes_range_drills_down_and_downloads_the_report(
-    page, live_server, manager, week_tickets, settings, tmp_path
+    page, live_server, manager, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     report = ReportFactory()
