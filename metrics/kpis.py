@@ -221,7 +221,12 @@ FACTS: list[Fact] = [
         " FROM tickets_ticketevent e WHERE e.ticket_id = t.id AND (e.action = 'escalated'"
         " OR (e.field = 'status' AND e.new_value = 'pending_internal'))) END",
     ),
-    Fact("internal_seconds", f"CASE WHEN {_RESOLVED_IN} THEN {_INTERNAL_SECONDS} END"),
+    Fact(
+        "internal_seconds",
+        f"CASE WHEN {_RESOLVED_IN} THEN CASE WHEN EXISTS (SELECT 1 FROM tickets_ticketevent e"
+        " WHERE e.ticket_id = t.id AND e.field = 'status' AND e.new_value = 'pending_internal')"
+        f" THEN {_INTERNAL_SECONDS} ELSE 0 END END",
+    ),
 ]
 
 
@@ -531,8 +536,8 @@ def kpi_table(
 def kpi_breakdown(
     *, period: Period, scope: Scope, group: str, kpis: Sequence[Kpi] = KPIS
 ) -> tuple[list[KpiRow], KpiRow]:
-    """One row per value of ``group`` and the row of the whole scope, from one statement
-    (``GROUPING SETS``), so that the total is exactly the headline figure."""
+    """One row per value of ``group`` and the row of the whole scope (two statements over the
+    same base, so the total is exactly the headline figure)."""
     return _kpi_rows(period=period, scope=scope, group=group, kpis=kpis, total=True)
 
 
@@ -548,23 +553,27 @@ def _kpi_rows(
 ) -> tuple[list[KpiRow], KpiRow]:
     if group is not None and group not in DIMENSIONS:
         raise ApplicationError(_("Unknown breakdown."))
-    params: dict[str, Any] = {"start": period.starts_at, "end": period.ends_at}
     columns = ",\n  ".join(f"{item.sql} AS {item.key}" for item in kpis)
-    if group is None:
-        grouping = "GROUP BY grp"
-        marker = "TRUE"
-    elif total:
-        grouping = "GROUP BY GROUPING SETS ((grp), ())"
-        marker = "GROUPING(grp) = 1"
-    else:
-        grouping = "GROUP BY grp"
-        marker = "FALSE"
-    sql = (
-        f"WITH base AS ({_base_sql(scope, params, group, kpis)})\n"
-        f"SELECT {marker} AS is_total, grp,\n  {columns}\nFROM base {grouping}"
-        " ORDER BY 1, grp NULLS LAST"
-    )
-    names, fetched = _fetch(sql, params)
+
+    def statement(grouped: bool) -> tuple[list[str], list[tuple]]:
+        # Two plain statements rather than GROUPING SETS: PostgreSQL runs these with parallel
+        # workers, GROUPING SETS serially (6 s against 1.5 s each at a million tickets).
+        params: dict[str, Any] = {"start": period.starts_at, "end": period.ends_at}
+        base = _base_sql(scope, params, group if grouped else None, kpis)
+        tail = "GROUP BY grp ORDER BY grp NULLS LAST" if grouped else ""
+        marker = "FALSE" if grouped else "TRUE"
+        return _fetch(
+            f"WITH base AS ({base})\nSELECT {marker} AS is_total, "
+            f"{'grp' if grouped else 'NULL'} AS grp,\n  {columns}\nFROM base {tail}",
+            params,
+        )
+
+    fetched: list[tuple] = []
+    if group is not None:
+        names, fetched = statement(True)
+    if group is None or total:
+        names, total_fetched = statement(False)
+        fetched = fetched + total_fetched
     rows: list[KpiRow] = []
     total_row = _empty_row(kpis)
     for record in fetched:
