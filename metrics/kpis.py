@@ -145,6 +145,9 @@ class Fact:
     name: str
     sql: str
     joins: tuple[str, ...] = ()
+    # True when the fact is empty (false or NULL) for tickets not created in the period, so
+    # that statements needing only such facts read just the period's tickets (created_at index).
+    created_only: bool = False
 
 
 # Business time: the BusinessDay rows of the instants' local dates, joined (hash join) once per
@@ -174,7 +177,7 @@ _INTERNAL_SECONDS = """(SELECT COALESCE(SUM(EXTRACT(EPOCH FROM
       WHERE s.new_value = 'pending_internal')"""
 
 FACTS: list[Fact] = [
-    Fact("created_in", _IN.format(col="t.created_at")),
+    Fact("created_in", _IN.format(col="t.created_at"), created_only=True),
     Fact("resolved_in", _RESOLVED_IN),
     Fact("replied_in", _REPLIED_IN),
     Fact(
@@ -220,6 +223,7 @@ FACTS: list[Fact] = [
         "CASE WHEN " + _IN.format(col="t.created_at") + " THEN EXISTS (SELECT 1"
         " FROM tickets_ticketevent e WHERE e.ticket_id = t.id AND (e.action = 'escalated'"
         " OR (e.field = 'status' AND e.new_value = 'pending_internal'))) END",
+        created_only=True,
     ),
     Fact(
         "internal_seconds",
@@ -500,6 +504,12 @@ def _base_sql(
     # open-status partial indexes, closed_at of unresolved tickets), so PostgreSQL combines
     # bitmap index scans instead of reading the whole table. A ticket resolved at or after the
     # period's start covers both "resolved in the period" and "still open at its end".
+    if needed and all(fact.created_only for fact in needed):
+        return f"""
+    SELECT {group_sql} AS grp, t.assignee_id AS t_assignee{facts}
+    FROM tickets_ticket t{_client_join(scope, group)}{joins}
+    WHERE t.created_at >= %(start)s AND t.created_at < %(end)s
+      AND {_scope_sql(scope, params)}"""
     return f"""
     SELECT {group_sql} AS grp, t.assignee_id AS t_assignee{facts}
     FROM tickets_ticket t{_client_join(scope, group)}{joins}
