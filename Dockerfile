@@ -12,6 +12,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The weekly PDF report: Pango for WeasyPrint, Noto CJK so that Chinese text is embedded.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first: this layer is rebuilt only when the dependency files change.
 # README.md is copied because pyproject.toml names it as the project's readme.
 COPY pyproject.toml constraints.txt README.md ./

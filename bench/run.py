@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         server = None
         calendar += ["", "Auto-assignment (manage.py bench_routing):", *_routing_benchmark()]
         calendar += _ingest_benchmark()
+        calendar += ["", "Reports (manage.py bench_reports):", *_reports_benchmark()]
         report = _report(fixtures, scenarios, results, calendar, options, levels)
         print(report, flush=True)  # noqa: T201 - the benchmark's output
         results_path = Path(os.environ.get("SUPPORTDESK_VAR_DIR") or BASE_DIR / "var")
@@ -624,6 +625,15 @@ def _ingest_benchmark() -> list[str]:
     except subprocess.CalledProcessError as error:
         return [f"bench_ingest failed ({error.returncode})"]
     return [line for line in output.splitlines() if line.startswith("Email ingestion")]
+
+
+def _reports_benchmark() -> list[str]:
+    """The desk dashboard (4 weeks) and the weekly desk PDF, timed in-process."""
+    try:
+        output = _manage("bench_reports")
+    except subprocess.CalledProcessError as error:
+        return [f"bench_reports failed ({error.returncode})"]
+    return [line for line in output.splitlines() if line.strip()]
 
 
 def _report(

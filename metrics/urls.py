@@ -1,8 +1,10 @@
-from metrics.views import board, desk, sla
+from metrics.views import board, dashboards, reports, sla, trends
 
 app_name = "metrics"
 urlpatterns = [
     *board.urlpatterns,
-    *desk.urlpatterns,
+    *dashboards.urlpatterns,
+    *trends.urlpatterns,
+    *reports.urlpatterns,
     *sla.urlpatterns,
 ]

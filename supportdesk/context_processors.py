@@ -30,6 +30,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if roles & {Role.MANAGER, Role.ADMINISTRATOR}:
         links.append((reverse("metrics:desk"), _("Desk overview")))
         links.append((reverse("tickets:all"), _("All tickets")))
+    if roles & {Role.AGENT, Role.SUPERVISOR}:
+        links.append((reverse("metrics:dashboards"), _("Dashboards")))
+    if access.can_read_reports(user):
+        links.append((reverse("metrics:reports"), _("Reports")))
     if access.is_staff_member(user):
         links.append((reverse("tickets:kb_index"), _("Knowledge base")))
         links.append((reverse("teams:team_list"), _("Teams")))

@@ -65,6 +65,7 @@ def run() -> int:
         _manage("seed_demo_sla")
         _manage("seed_portal_demo")
         _manage("seed_inbound_demo")
+        _manage("seed_demo_reports")
         _manage("demo_logins")
         commands = [
             [

@@ -353,6 +353,37 @@ def api_scope_allows(scope: str | None, method: str) -> bool:
     return scope == "read" and method.upper() in SAFE_METHODS
 
 
+# --- Dashboards and reports ------------------------------------------------------------------
+
+
+def can_view_team_dashboard(user: Any, team: Team | int) -> bool:
+    """A team's dashboard: its supervisors, managers and administrators."""
+    return reads_whole_desk(user) or can_supervise_team(user, team)
+
+
+def can_view_personal_dashboard(user: Any) -> bool:
+    """Their own figures: everyone who works tickets."""
+    return has_role(user, Role.AGENT, Role.SUPERVISOR)
+
+
+def can_read_report(user: Any, team: Team | int | None) -> bool:
+    """An archived report: desk-wide ones (``team`` None) for managers and administrators, a
+    team's for them and for the team's supervisors."""
+    if reads_whole_desk(user):
+        return True
+    return team is not None and can_supervise_team(user, team)
+
+
+def can_view_trends(user: Any) -> bool:
+    """The trends page (of the teams the user may read): supervisors, managers, administrators."""
+    return has_role(user, Role.SUPERVISOR, Role.MANAGER, Role.ADMINISTRATOR)
+
+
+def can_manage_reports(user: Any) -> bool:
+    """Edit the weekly report's schedule and subscriptions, regenerate any report."""
+    return reads_whole_desk(user)
+
+
 # --- Enforcement helpers ----------------------------------------------------------------------
 
 

@@ -180,6 +180,10 @@ class TicketFilters:
     created_before: datetime | None = None
     updated_from: datetime | None = None
     updated_before: datetime | None = None
+    channel: str = ""
+    tier: str = ""
+    resolved_from: datetime | None = None
+    resolved_before: datetime | None = None
 
     def apply(self, queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
         conditions = Q()
@@ -199,6 +203,10 @@ class TicketFilters:
             conditions &= Q(language=self.language)
         if self.tag:
             conditions &= Q(tags__contains=[self.tag])
+        if self.channel:
+            conditions &= Q(channel=self.channel)
+        if self.tier:
+            conditions &= Q(client__tier=self.tier)
         if self.client:
             conditions &= Q(client_id__in=_clients_matching(self.client).values("pk"))
         for lookup, bound in (
@@ -206,6 +214,8 @@ class TicketFilters:
             ("created_at__lt", self.created_before),
             ("updated_at__gte", self.updated_from),
             ("updated_at__lt", self.updated_before),
+            ("resolved_at__gte", self.resolved_from),
+            ("resolved_at__lt", self.resolved_before),
         ):
             if bound is not None:
                 conditions &= Q(**{lookup: bound})
@@ -284,6 +294,10 @@ FILTER_KEYS = (
     "created_to",
     "updated_from",
     "updated_to",
+    "channel",
+    "tier",
+    "resolved_from",
+    "resolved_to",
     "sort",
 )
 CURSOR_KEYS = ("after", "before")
@@ -345,6 +359,15 @@ class TicketFilterForm(forms.Form):
     created_to = _date_field(_("Created to"))
     updated_from = _date_field(_("Updated from"))
     updated_to = _date_field(_("Updated to"))
+    # Drill-down from the metrics dashboards (not shown in the filter panel).
+    channel = forms.ChoiceField(
+        required=False, choices=[("", ""), *Ticket.Channel.choices], widget=forms.HiddenInput
+    )
+    tier = forms.ChoiceField(
+        required=False, choices=[("", ""), *Client.Tier.choices], widget=forms.HiddenInput
+    )
+    resolved_from = _date_field(_("Resolved from"))
+    resolved_to = _date_field(_("Resolved to"))
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -386,7 +409,11 @@ class TicketFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        for start, end in (("created_from", "created_to"), ("updated_from", "updated_to")):
+        for start, end in (
+            ("created_from", "created_to"),
+            ("updated_from", "updated_to"),
+            ("resolved_from", "resolved_to"),
+        ):
             if cleaned.get(start) and cleaned.get(end) and cleaned[end] < cleaned[start]:
                 self.add_error(end, _("The end date is before the start date."))
         if cleaned.get("after") and cleaned.get("before"):
@@ -430,6 +457,10 @@ class TicketFilterForm(forms.Form):
             created_before=day_after(data["created_to"]) if data["created_to"] else None,
             updated_from=day_start(data["updated_from"]) if data["updated_from"] else None,
             updated_before=day_after(data["updated_to"]) if data["updated_to"] else None,
+            channel=data.get("channel") or "",
+            tier=data.get("tier") or "",
+            resolved_from=day_start(data["resolved_from"]) if data.get("resolved_from") else None,
+            resolved_before=day_after(data["resolved_to"]) if data.get("resolved_to") else None,
         )
 
     @property

@@ -1,5 +1,6 @@
 """Models of the metrics app, one module per area; import them from here."""
 
+from metrics.models.reports import BusinessDay, BusinessInterval, Report, ReportSubscription
 from metrics.models.sla import (
     DEFAULT_PAUSE_STATUSES,
     OPEN_CLOCK_STATES,
@@ -15,6 +16,10 @@ from metrics.models.sla import (
 )
 
 __all__ = [
+    "BusinessDay",
+    "BusinessInterval",
+    "Report",
+    "ReportSubscription",
     "DEFAULT_PAUSE_STATUSES",
     "OPEN_CLOCK_STATES",
     "REPLY_METRICS",

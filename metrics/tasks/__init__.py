@@ -3,4 +3,4 @@
 Celery's autodiscovery imports this package only: import each task module below.
 """
 
-from metrics.tasks import sla  # noqa: F401  (registers the SLA tasks)
+from metrics.tasks import reports, sla  # noqa: F401  (registers the tasks)

@@ -1,14 +1,16 @@
-"""Factories for SLA calendars and policies (kept here to avoid conflicts in tests/factories.py)."""
+"""Factories of the metrics tests: SLA calendars and policies, shifts, reports, subscriptions."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import factory
 from django.utils import timezone
 
-from metrics.models import Metric, SlaCalendar, SlaPolicy, SlaTarget
+from metrics.models import Metric, Report, ReportSubscription, SlaCalendar, SlaPolicy, SlaTarget
+from teams.models import Shift
+from tests.factories import UserFactory
 
 _families = itertools.count(1000)
 
@@ -72,3 +74,32 @@ def policy_with_targets(
                 pause_statuses=pauses,
             )
     return policy
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    user = factory.SubFactory(UserFactory)
+    weekday = 0
+    starts_at = time(9)
+    ends_at = time(18)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Report
+
+    team = None
+    period_start = date(2026, 11, 16)
+    period_end = date(2026, 11, 22)
+    language = "en"
+
+
+class ReportSubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportSubscription
+
+    user = factory.SubFactory(UserFactory)
+    team = None
+    language = "en"
