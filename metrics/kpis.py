@@ -176,6 +176,23 @@ _INTERNAL_SECONDS = """(SELECT COALESCE(SUM(EXTRACT(EPOCH FROM
             FROM tickets_ticketevent e WHERE e.ticket_id = t.id AND e.field = 'status') s
       WHERE s.new_value = 'pending_internal')"""
 
+SLA_METRICS = ("first_response", "next_response", "periodic_update", "resolution")
+# Per ticket, the SLA clocks whose outcome fell in the period: met (fulfilled there, never
+# breached) or breached (the breach was recorded there), per metric — one lateral sub-select.
+_SLA_COUNTS = ",\n".join(
+    [
+        f"count(*) FILTER (WHERE k.metric = '{metric}' AND k.state = 'fulfilled'"
+        " AND k.breached_at IS NULL AND k.stopped_at >= %(start)s AND k.stopped_at < %(end)s)"
+        f" AS met_{metric},"
+        f" count(*) FILTER (WHERE k.metric = '{metric}' AND k.breached_at >= %(start)s"
+        f" AND k.breached_at < %(end)s) AS breached_{metric}"
+        for metric in SLA_METRICS
+    ]
+)
+BUSINESS_DAY_JOINS["sla"] = f"""
+    LEFT JOIN LATERAL (SELECT {_SLA_COUNTS}
+      FROM metrics_slaclock k WHERE k.ticket_id = t.id) sla ON TRUE"""
+
 FACTS: list[Fact] = [
     Fact("created_in", _IN.format(col="t.created_at"), created_only=True),
     Fact("resolved_in", _RESOLVED_IN),
@@ -440,6 +457,131 @@ KPIS: list[Kpi] = [
         "count(*) FILTER (WHERE resolved_in)",
         better="up",
         per_hour=True,
+    ),
+]
+
+# SLA clocks (metrics.models.SlaClock), satisfaction ratings and QA reviews.
+FACTS += [
+    *(Fact(f"sla_met_{m}", f"sla.met_{m}", joins=("sla",)) for m in SLA_METRICS),
+    *(Fact(f"sla_breached_{m}", f"sla.breached_{m}", joins=("sla",)) for m in SLA_METRICS),
+    Fact("sla_met", " + ".join(f"sla.met_{m}" for m in SLA_METRICS), joins=("sla",)),
+    Fact("sla_breached", " + ".join(f"sla.breached_{m}" for m in SLA_METRICS), joins=("sla",)),
+    *(
+        Fact(
+            name,
+            f"CASE WHEN {_RESOLVED_IN} THEN (SELECT {aggregate}"
+            " FROM tickets_satisfactionrating r"
+            " WHERE r.ticket_id = t.id AND r.resolved_at = t.resolved_at) END",
+        )
+        for name, aggregate in (
+            ("csat_sum", "sum(r.score)"),
+            ("csat_count", "count(*)"),
+            ("csat_positive", "count(*) FILTER (WHERE r.score >= 4)"),
+        )
+    ),
+    *(
+        Fact(
+            name,
+            f"CASE WHEN {_RESOLVED_IN} THEN (SELECT {aggregate}"
+            " FROM tickets_qualityreview q WHERE q.ticket_id = t.id) END",
+        )
+        for name, aggregate in (("qa_sum", "sum(q.total)"), ("qa_count", "count(*)"))
+    ),
+]
+
+
+def _attainment(met: str, breached: str) -> str:
+    return f"100.0 * sum({met}) / NULLIF(sum({met}) + sum({breached}), 0)"
+
+
+_SLA_METRIC_LABELS = {
+    "first_response": (
+        _("SLA met: first response"),
+        _("Share of the first-response SLA clocks decided in the period that were met."),
+    ),
+    "next_response": (
+        _("SLA met: next response"),
+        _("Share of the next-response SLA clocks decided in the period that were met."),
+    ),
+    "periodic_update": (
+        _("SLA met: updates while escalated"),
+        _(
+            "Share of the periodic-update SLA clocks (client updates while waiting on an "
+            "internal team) decided in the period that were met."
+        ),
+    ),
+    "resolution": (
+        _("SLA met: resolution"),
+        _("Share of the resolution SLA clocks decided in the period that were met."),
+    ),
+}
+
+KPIS += [
+    Kpi(
+        "sla_attainment",
+        _("SLA attainment"),
+        _(
+            "Share of the SLA clocks (every metric) whose outcome fell in the period that were "
+            "met: fulfilled in the period without a breach, out of those fulfilled or breached "
+            "in it."
+        ),
+        Unit.PERCENT,
+        _attainment("sla_met", "sla_breached"),
+        better="up",
+    ),
+    Kpi(
+        "sla_breaches",
+        _("SLA breaches"),
+        _("SLA clocks (every metric) whose breach was recorded in the period."),
+        Unit.COUNT,
+        "sum(sla_breached)",
+        better="down",
+    ),
+    *(
+        Kpi(
+            f"sla_attainment_{metric}",
+            label,
+            definition,
+            Unit.PERCENT,
+            _attainment(f"sla_met_{metric}", f"sla_breached_{metric}"),
+            better="up",
+            headline=False,
+        )
+        for metric, (label, definition) in _SLA_METRIC_LABELS.items()
+    ),
+    Kpi(
+        "csat_average",
+        _("Client satisfaction (CSAT), average"),
+        _(
+            "Average rating (1–5) given by clients to the resolutions of the tickets resolved "
+            "in the period (ratings received so far)."
+        ),
+        Unit.RATIO,
+        "sum(csat_sum)::numeric / NULLIF(sum(csat_count), 0)",
+        drilldown="resolved",
+        better="up",
+    ),
+    Kpi(
+        "csat_positive_rate",
+        _("Satisfied clients (CSAT 4–5)"),
+        _("Share of those ratings that are 4 or 5."),
+        Unit.PERCENT,
+        "100.0 * sum(csat_positive) / NULLIF(sum(csat_count), 0)",
+        drilldown="resolved",
+        better="up",
+        headline=False,
+    ),
+    Kpi(
+        "qa_score",
+        _("QA score, average"),
+        _(
+            "Average QA review score (% of the scorecard) of the tickets resolved in the "
+            "period that supervisors reviewed (reviews written so far)."
+        ),
+        Unit.PERCENT,
+        "sum(qa_sum)::numeric / NULLIF(sum(qa_count), 0)",
+        drilldown="resolved",
+        better="up",
     ),
 ]
 KPI_BY_KEY: dict[str, Kpi] = {kpi.key: kpi for kpi in KPIS}

@@ -146,3 +146,70 @@ def test_the_business_day_join_equals_the_interval_function(db):
             cursor.execute(SQL_BY_DAY.format(expression=expression), {"at": at})
             by_day, by_interval = cursor.fetchone()
             assert by_day == by_interval, at
+
+
+def test_sla_attainment_csat_and_qa_come_from_their_own_tables(week_tickets, team_a_scope, agent):
+    """Clocks decided in the week: T1 first response met, T1 resolution met, T5 resolution
+    breached in the week, T6 first response breached *last* week (not counted); a clock met
+    after the week is not counted either. Ratings of the week's resolutions: 5 and 2 (T1, T6);
+    a rating of an older resolution of T1 is not counted. QA: T1 80 %, T6 90 %."""
+    from metrics.models import SlaClock
+    from tests.metrics.factories import SlaCalendarFactory, SlaPolicyFactory
+    from tickets.models import QualityReview, SatisfactionRating, Scorecard
+
+    t1, t5, t6 = week_tickets["t1"], week_tickets["t5"], week_tickets["t6"]
+    calendar, policy = SlaCalendarFactory(), SlaPolicyFactory()
+
+    def clock(ticket, metric, *, stopped=None, breached=None, state="fulfilled"):
+        SlaClock.objects.create(
+            ticket=ticket,
+            policy=policy,
+            calendar=calendar,
+            metric=metric,
+            state=state,
+            target=timedelta(hours=1),
+            started_at=ticket.created_at,
+            since=ticket.created_at,
+            stopped_at=stopped,
+            breached_at=breached,
+        )
+
+    monday = WEEK.starts_at
+    clock(t1, "first_response", stopped=monday + timedelta(hours=3))
+    clock(t1, "resolution", stopped=monday + timedelta(hours=4))
+    clock(
+        t5, "resolution", stopped=monday + timedelta(days=1), breached=monday + timedelta(hours=5)
+    )
+    clock(
+        t6,
+        "first_response",
+        stopped=monday + timedelta(days=1),
+        breached=monday - timedelta(hours=1),
+    )
+    clock(t6, "next_response", stopped=WEEK.ends_at + timedelta(hours=1))
+    for ticket, score in ((t1, 5), (t6, 2)):
+        SatisfactionRating.objects.create(
+            ticket=ticket,
+            resolved_at=ticket.resolved_at,
+            score=score,
+            created_at=ticket.resolved_at,
+        )
+    SatisfactionRating.objects.create(
+        ticket=t1, resolved_at=t1.resolved_at - timedelta(days=30), score=1, created_at=monday
+    )
+    scorecard = Scorecard.objects.create(name="Desk")
+    for ticket, total in ((t1, 80), (t6, 90)):
+        QualityReview.objects.create(
+            ticket=ticket, agent=agent, reviewer=agent, scorecard=scorecard, total=total
+        )
+
+    row = kpi_table(period=WEEK, scope=team_a_scope)[0]
+
+    assert row["sla_attainment"] == pytest.approx(200 / 3)  # 2 met, 1 breached
+    assert row["sla_breaches"] == 1
+    assert row["sla_attainment_first_response"] == pytest.approx(100)
+    assert row["sla_attainment_resolution"] == pytest.approx(50)
+    assert row["sla_attainment_next_response"] is None
+    assert row["csat_average"] == pytest.approx(3.5)
+    assert row["csat_positive_rate"] == pytest.approx(50)
+    assert row["qa_score"] == pytest.approx(85)
