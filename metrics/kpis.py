@@ -575,7 +575,7 @@ KPIS += [
         "qa_score",
         _("QA score, average"),
         _(
-            "Average QA review score (% of the scorecard) of the tickets resolved in the "
+            "Average QA review score (percent of the scorecard) of the tickets resolved in the "
             "period that supervisors reviewed (reviews written so far)."
         ),
         Unit.PERCENT,

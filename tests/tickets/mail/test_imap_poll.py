@@ -82,7 +82,9 @@ def test_a_wrong_password_is_recorded_on_the_mailbox_and_raised_for_retry(
     assert Ticket.objects.count() == 0
 
 
-def test_the_poll_is_scheduled_every_minute_in_code(settings) -> None:
-    entry = settings.CELERY_BEAT_SCHEDULE["tickets.inbound_poll"]
+def test_the_poll_is_scheduled_every_minute_in_code() -> None:
+    from supportdesk.celery import app
+
+    entry = app.conf.beat_schedule["tickets.inbound_poll"]
 
     assert (entry["task"], entry["schedule"]) == ("tickets.inbound_poll", 60.0)
