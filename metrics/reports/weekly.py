@@ -3,7 +3,9 @@
 Content, for one Monday–Sunday week in the report's time zone and one scope (a team or the
 desk): headline KPIs against the previous week and the average of the four weeks before;
 volume and backlog charts; top categories with their week-over-week change and spikes;
-escalations; the agent performance table; areas for improvement derived from the data.
+escalations; the agent performance table; QA (headline) and training status; areas for
+improvement derived from the data (rising categories, slowest resolution, lowest first-contact
+resolution, worst SLA attainment, overdue training, a low QA score).
 
 The PDF is rendered by WeasyPrint (A4, page numbers, a cover with the period and the
 generation time) with the Noto CJK fonts embedded; :func:`check_fonts` refuses clearly when
@@ -29,6 +31,7 @@ from metrics.kpis import KPIS, Kpi, Period, Scope, backlog_series, kpi_series, k
 from metrics.models import Report
 from metrics.selectors import trends
 from metrics.selectors.dashboards import group_labels
+from teams.selectors.training import training_summary_for_teams
 
 CJK_FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -45,6 +48,7 @@ AGENT_KPIS = (
 )
 RISING_MIN_COUNT = 5
 RISING_MIN_CHANGE = 20.0
+QA_SCORE_FLOOR = 80
 
 
 class ReportError(RuntimeError):
@@ -116,8 +120,14 @@ def report_data(report: Report) -> dict[str, Any]:
         period=period,
         scope=scope,
         group="category",
-        kpis=[k for k in KPIS if k.key in ("resolved", "resolution_median_business", "fcr_rate")],
+        kpis=[
+            k
+            for k in KPIS
+            if k.key in ("resolved", "resolution_median_business", "fcr_rate", "sla_attainment")
+        ],
     )
+    # Training as it stood at the end of the week (so a regenerated report says the same).
+    training = training_summary_for_teams(team_ids=team_ids, today=period.end)
     category_names = group_labels("category", [row.group for row in by_category])
     labels = [point.bucket.strftime("%m-%d") for point in weekly]
     return {
@@ -162,7 +172,11 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for row in by_team
         ],
-        "improvements": improvements(categories, by_category, category_names, current),
+        "training": training,
+        "improvements": [
+            *improvements(categories, by_category, category_names, current),
+            *people_improvements(training, current),
+        ],
     }
 
 
@@ -201,12 +215,46 @@ def improvements(
                     "overall": round(overall / 3600, 1),
                 }
             )
+    attained = [r for r in by_category if r["sla_attainment"] is not None]
+    if attained:
+        worst = min(attained, key=lambda r: r["sla_attainment"])
+        overall = desk["sla_attainment"]
+        if overall is not None and worst["sla_attainment"] < overall:
+            found.append(
+                _(
+                    "%(category)s has the worst SLA attainment: %(rate)s%% of its clocks met "
+                    "against %(overall)s%% overall."
+                )
+                % {
+                    "category": names.get(worst.group, ""),
+                    "rate": round(worst["sla_attainment"], 1),
+                    "overall": round(overall, 1),
+                }
+            )
     rated = [r for r in by_category if r["fcr_rate"] is not None and (r["resolved"] or 0) >= 5]
     if rated:
         lowest = min(rated, key=lambda r: r["fcr_rate"])
         found.append(
             _("%(category)s has the lowest first-contact resolution: %(rate)s%%.")
             % {"category": names.get(lowest.group, ""), "rate": round(lowest["fcr_rate"], 1)}
+        )
+    return found
+
+
+def people_improvements(training: list[dict[str, Any]], desk: Any) -> list[str]:
+    """Areas for improvement about people: overdue training per team, and a QA score below
+    ``QA_SCORE_FLOOR``."""
+    found = [
+        _("%(team)s has %(count)s required training courses overdue.")
+        % {"team": row["name"], "count": row["overdue"]}
+        for row in training
+        if row["overdue"]
+    ]
+    qa_score = desk["qa_score"]
+    if qa_score is not None and qa_score < QA_SCORE_FLOOR:
+        found.append(
+            _("The average QA score is %(score)s%%, below %(floor)s%%: plan coaching.")
+            % {"score": round(qa_score, 1), "floor": QA_SCORE_FLOOR}
         )
     return found
 

@@ -96,6 +96,36 @@ def training_summary_of_team(*, team: Team, today: date) -> dict[str, int]:
     return summary
 
 
+def training_summary_for_teams(*, team_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
+    """Per team (``None``: every team): requirements overdue, due soon and in total on
+    ``today`` (one query, grouped in SQL). For reports, which choose their scope themselves."""
+    requirements = TrainingRequirement.objects.filter(
+        course__is_active=True, user__is_active=True, user__memberships__isnull=False
+    )
+    if team_ids is not None:
+        requirements = requirements.filter(user__memberships__team_id__in=team_ids)
+    rows = (
+        _with_state(requirements, today)
+        .values("user__memberships__team_id", "user__memberships__team__name")
+        .annotate(
+            overdue=Count("pk", filter=Q(state=OVERDUE)),
+            due_soon=Count("pk", filter=Q(state=DUE_SOON)),
+            total=Count("pk"),
+        )
+        .order_by("user__memberships__team__name")
+    )
+    return [
+        {
+            "team_id": row["user__memberships__team_id"],
+            "name": row["user__memberships__team__name"],
+            "overdue": row["overdue"],
+            "due_soon": row["due_soon"],
+            "total": row["total"],
+        }
+        for row in rows
+    ]
+
+
 def training_teams_summary(*, user: Any, today: date) -> list[dict[str, Any]]:
     """Per team the user may read: how many requirements are overdue and due soon (one query,
     grouped in SQL)."""

@@ -215,3 +215,40 @@ def test_archive_scopes_and_downloads(client, manager, supervisor, outsider, tea
     assert client.get(reverse("metrics:report_download", args=[desk.pk])).status_code == 409
     client.force_login(outsider)
     assert client.get(reverse("metrics:reports")).status_code == 403
+
+
+@needs_pdf_tools
+def test_training_status_and_people_improvements_are_in_the_report(
+    week_tickets, team_a, agent, supervisor, settings, tmp_path
+):
+    """As the week ended (Sunday 22): the agent's compliance refresher was due on the 20th
+    (overdue), the supervisor's release briefing is due on the 25th (due soon, reminders 14
+    days ahead); a QA review of T1 at 70 % puts the QA score under the floor."""
+    from teams.models import TrainingCourse, TrainingRequirement
+    from tickets.models import QualityReview, Scorecard
+
+    refresher = TrainingCourse.objects.create(name="Compliance refresher", validity_days=365)
+    briefing = TrainingCourse.objects.create(name="Release 7.2 briefing")
+    TrainingRequirement.objects.create(user=agent, course=refresher, due_on=date(2026, 11, 20))
+    TrainingRequirement.objects.create(user=supervisor, course=briefing, due_on=date(2026, 11, 25))
+    QualityReview.objects.create(
+        ticket=week_tickets["t1"],
+        agent=agent,
+        reviewer=supervisor,
+        scorecard=Scorecard.objects.create(name="Desk"),
+        total=70,
+    )
+    settings.MEDIA_ROOT = tmp_path
+    report = ReportFactory(team=team_a, language="en")
+
+    data = weekly.report_data(report)
+
+    assert [(row["name"], row["overdue"], row["due_soon"]) for row in data["training"]] == [
+        (team_a.name, 1, 1)
+    ]
+    assert f"{team_a.name} has 1 required training courses overdue." in data["improvements"]
+    assert any("QA score is 70.0%" in item for item in data["improvements"])
+    services.report_generate(report_id=report.pk, now=NOW)
+    report.refresh_from_db()
+    text = pdf_text(report)
+    assert "Training status" in text and "QA score, average" in text
