@@ -96,9 +96,9 @@ def training_summary_of_team(*, team: Team, today: date) -> dict[str, int]:
     return summary
 
 
-def training_summary_for_teams(*, team_ids: list[int] | None, today: date) -> list[dict[str, Any]]:
-    """Per team (``None``: every team): requirements overdue, due soon and in total on
-    ``today`` (one query, grouped in SQL). For reports, which choose their scope themselves."""
+def training_summary_for_teams(*, team_ids: Any, today: date) -> list[dict[str, Any]]:
+    """Per team (``team_ids``: ids or a subquery of them; ``None``: every team): requirements
+    overdue, due soon and in total on ``today`` (one query, grouped in SQL)."""
     requirements = TrainingRequirement.objects.filter(
         course__is_active=True, user__is_active=True, user__memberships__isnull=False
     )
@@ -129,33 +129,9 @@ def training_summary_for_teams(*, team_ids: list[int] | None, today: date) -> li
 def training_teams_summary(*, user: Any, today: date) -> list[dict[str, Any]]:
     """Per team the user may read: how many requirements are overdue and due soon (one query,
     grouped in SQL)."""
-    rows = (
-        _with_state(
-            TrainingRequirement.objects.filter(
-                user__memberships__team__in=access.teams_visible_to(user),
-                course__is_active=True,
-                user__is_active=True,
-            ),
-            today,
-        )
-        .values("user__memberships__team_id", "user__memberships__team__name")
-        .annotate(
-            overdue=Count("pk", filter=Q(state=OVERDUE)),
-            due_soon=Count("pk", filter=Q(state=DUE_SOON)),
-            total=Count("pk"),
-        )
-        .order_by("user__memberships__team__name")
+    return training_summary_for_teams(
+        team_ids=access.teams_visible_to(user).values("pk"), today=today
     )
-    return [
-        {
-            "team_id": row["user__memberships__team_id"],
-            "name": row["user__memberships__team__name"],
-            "overdue": row["overdue"],
-            "due_soon": row["due_soon"],
-            "total": row["total"],
-        }
-        for row in rows
-    ]
 
 
 def course_list() -> QuerySet[TrainingCourse]:
