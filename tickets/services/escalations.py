@@ -33,6 +33,7 @@ from tickets import lifecycle
 from tickets.lifecycle import interpolate_lazy
 from tickets.models import Escalation, InternalTeam, Message, Notification, Ticket
 from tickets.rendering import render_message_html
+from tickets.services.jira import jira_escalation_queue
 from tickets.services.tickets import (
     _clean_body,
     _clean_source,
@@ -169,6 +170,7 @@ def escalation_open(
                 action=lifecycle.event_action(ticket.status, Status.PENDING_INTERNAL),
             )
         transaction.on_commit(lambda: _hand_off_email(escalation, ticket))
+        jira_escalation_queue(escalation)
     logger.info(
         "ticket.escalated",
         extra={
