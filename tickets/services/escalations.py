@@ -198,10 +198,12 @@ def _lock_escalation(escalation: Escalation | int) -> tuple[Escalation, Ticket]:
 
 @transaction.atomic
 def escalation_record_answer(
-    *, actor: User, escalation: Escalation | int, answer: str, source: str = "web"
+    *, actor: User | None, escalation: Escalation | int, answer: str, source: str = "web"
 ) -> Escalation:
     """Record the internal team's answer (an internal note on the ticket). The ticket returns
-    to *Open* when no other internal team is still working on it."""
+    to *Open* when no other internal team is still working on it. ``actor=None``: automation
+    (Jira's webhook); the answer is kept on the escalation and its audit event, without a note
+    (a note needs an author)."""
     source = _clean_source(source)
     answer = _clean_body(answer, "answer")
     escalation, ticket = _lock_escalation(escalation)
@@ -216,7 +218,8 @@ def escalation_record_answer(
     escalation.answered_by = actor
     escalation.save(update_fields=["answer", "answered_at", "answered_by"])
     plan = _Plan(ticket)
-    _note(plan, actor=actor, body=answer, now=now)
+    if actor is not None:
+        _note(plan, actor=actor, body=answer, now=now)
     plan.event("escalation_answered", "internal_team", "", escalation.internal_team.name)
     still_waiting = Escalation.objects.filter(
         ticket=ticket,
