@@ -19,6 +19,7 @@ team's name), *escalation_answered* (same field), *de_escalated* (field escalati
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.core.mail import send_mail
@@ -47,6 +48,7 @@ from tickets.services.tickets import (
 
 logger = logging.getLogger(__name__)
 
+JIRA_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{1,9}")
 MIN_UPDATE_INTERVAL = 15
 MAX_UPDATE_INTERVAL = 7 * 24 * 60
 
@@ -358,5 +360,13 @@ def internal_team_save(
     team.contact_email = email
     team.description = str(data.get("description") or "").strip()
     team.is_active = bool(data.get("is_active", True))
+    jira_key = str(data.get("jira_project_key") or "").strip().upper()
+    if jira_key and not JIRA_PROJECT_KEY.fullmatch(jira_key):
+        raise ApplicationError(
+            _("A Jira project key is 2 to 10 capital letters or digits, starting with a letter."),
+            details={"field": "jira_project_key"},
+        )
+    team.jira_project_key = jira_key
+    team.jira_issue_type = str(data.get("jira_issue_type") or "").strip()[:50] or "Task"
     team.save()
     return team
