@@ -54,10 +54,12 @@ class FakeJira:
                 if not self._authorised():
                     return
                 if self.path != "/rest/api/3/issue":
-                    return self._reply(404, {"errorMessages": ["Not found"]})
+                    self._reply(404, {"errorMessages": ["Not found"]})
+                    return
                 if jira.fail_next:
                     jira.fail_next -= 1
-                    return self._reply(503, {"errorMessages": ["Service unavailable"]})
+                    self._reply(503, {"errorMessages": ["Service unavailable"]})
+                    return
                 fields = body.get("fields", {})
                 errors = {
                     name: f"{name} is required."
@@ -67,7 +69,8 @@ class FakeJira:
                 if fields.get("description", {}).get("type") != "doc":
                     errors["description"] = "Operation value must be an Atlassian Document."
                 if errors:
-                    return self._reply(400, {"errorMessages": [], "errors": errors})
+                    self._reply(400, {"errorMessages": [], "errors": errors})
+                    return
                 number = len(jira.issues) + 1
                 key = f"{fields['project']['key']}-{number}"
                 jira.issues[key] = {
@@ -92,7 +95,8 @@ class FakeJira:
                     return
                 key = self.path.split("?")[0].removeprefix("/rest/api/3/issue/")
                 if key not in jira.issues:
-                    return self._reply(404, {"errorMessages": ["Issue does not exist"]})
+                    self._reply(404, {"errorMessages": ["Issue does not exist"]})
+                    return
                 self._reply(200, jira.issues[key])
 
             def log_message(self, *args: object) -> None:

@@ -103,9 +103,7 @@ def _escalation(request: Request, pk: Any) -> Escalation:
 
 
 def _escalation_data(escalation_id: int) -> dict[str, Any]:
-    escalation = (
-        Escalation.objects.select_related("internal_team").filter(pk=escalation_id).get()
-    )
+    escalation = Escalation.objects.select_related("internal_team").filter(pk=escalation_id).get()
     return EscalationSerializer(escalation).data
 
 

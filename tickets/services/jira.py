@@ -44,14 +44,19 @@ class JiraError(Exception):
 
 
 def jira_configured() -> bool:
-    return bool(settings.JIRA_BASE_URL and settings.JIRA_EMAIL and settings.JIRA_API_TOKEN)
+    """Base URL (http or https) and credentials are set."""
+    return (
+        str(settings.JIRA_BASE_URL).startswith(("https://", "http://"))
+        and bool(settings.JIRA_EMAIL)
+        and bool(settings.JIRA_API_TOKEN)
+    )
 
 
 def _request(method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     if not jira_configured():
         raise JiraError("Jira is not configured (JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN).")
     credentials = f"{settings.JIRA_EMAIL}:{settings.JIRA_API_TOKEN}".encode()
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked by jira_configured
         settings.JIRA_BASE_URL.rstrip("/") + path,
         data=None if body is None else json.dumps(body).encode(),
         method=method,
@@ -62,7 +67,8 @@ def _request(method: str, path: str, body: dict[str, Any] | None = None) -> dict
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=settings.JIRA_TIMEOUT_SECONDS) as response:
+        timeout = settings.JIRA_TIMEOUT_SECONDS
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         detail = error.read()[:500].decode("utf-8", "replace")
@@ -72,10 +78,9 @@ def _request(method: str, path: str, body: dict[str, Any] | None = None) -> dict
 
 
 def _text(text: str) -> dict[str, Any]:
-    return {"type": "paragraph", "content": [{"type": "text", "text": text}]} if text else {
-        "type": "paragraph",
-        "content": [],
-    }
+    """An ADF paragraph (ADF refuses empty text nodes: an empty paragraph instead)."""
+    content = [{"type": "text", "text": text}] if text else []
+    return {"type": "paragraph", "content": content}
 
 
 def jira_issue_fields(escalation: Escalation) -> dict[str, Any]:

@@ -66,7 +66,9 @@ def test_clocks_with_state_due_elapsed_remaining_and_events(
 def test_clocks_are_internal_data(agent, outsider, client_user, team_a, traveller):
     policy_with_targets()
     ticket = _ticket(agent, team_a, client=client_user.client_profile)
-    assert token_client(client_user).get(f"/api/v1/tickets/{ticket.pk}/sla-clocks").status_code == 404
+    assert (
+        token_client(client_user).get(f"/api/v1/tickets/{ticket.pk}/sla-clocks").status_code == 404
+    )
     assert token_client(outsider).get(f"/api/v1/tickets/{ticket.pk}/sla-clocks").status_code == 404
     assert token_client(agent).get("/api/v1/tickets/abc/sla-clocks").status_code == 404
     assert token_client(agent).get("/api/v1/tickets/999999/sla-clocks").status_code == 404

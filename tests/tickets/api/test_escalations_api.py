@@ -90,20 +90,30 @@ def test_tier2_de_escalation_is_for_supervisors(ticket, agent, supervisor):
     ],
 )
 def test_bad_escalations_change_nothing(ticket, agent, platform, body, status):
-    before = (Escalation.objects.count(), Message.objects.count(), Ticket.objects.get(pk=ticket.pk).version)
+    before = (
+        Escalation.objects.count(),
+        Message.objects.count(),
+        Ticket.objects.get(pk=ticket.pk).version,
+    )
     response = token_client(agent).post(
         f"/api/v1/tickets/{ticket.pk}/escalations", body, format="json"
     )
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/problem+json"
-    after = (Escalation.objects.count(), Message.objects.count(), Ticket.objects.get(pk=ticket.pk).version)
+    after = (
+        Escalation.objects.count(),
+        Message.objects.count(),
+        Ticket.objects.get(pk=ticket.pk).version,
+    )
     assert after == before
 
 
 def test_second_open_escalation_to_the_same_team_is_a_conflict(ticket, agent, platform):
     api = token_client(agent)
     body = {"reason": "Stuck", "internal_team": platform.pk}
-    assert api.post(f"/api/v1/tickets/{ticket.pk}/escalations", body, format="json").status_code == 201
+    assert (
+        api.post(f"/api/v1/tickets/{ticket.pk}/escalations", body, format="json").status_code == 201
+    )
     response = api.post(f"/api/v1/tickets/{ticket.pk}/escalations", body, format="json")
     assert response.status_code == 409
     assert Escalation.objects.count() == 1
