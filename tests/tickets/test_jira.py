@@ -294,3 +294,38 @@ def test_webhook_is_off_without_a_secret(settings):
         "/api/v1/integrations/jira/webhook", _issue_updated("ENG-1"), format="json"
     )
     assert response.status_code == 404
+
+
+def test_an_internal_team_becomes_a_jira_project(administrator):
+    from supportdesk.errors import ApplicationError
+    from tickets.services.escalations import internal_team_save
+
+    data = {"name": "Platform", "contact_email": "p@example.com", "jira_project_key": " eng "}
+    team = internal_team_save(actor=administrator, data=data)
+    assert (team.jira_project_key, team.jira_issue_type) == ("ENG", "Task")
+    with pytest.raises(ApplicationError) as refused:
+        internal_team_save(
+            actor=administrator, internal_team=team, data={**data, "jira_project_key": "1-bad"}
+        )
+    assert refused.value.status == 400
+    team.refresh_from_db()
+    assert team.jira_project_key == "ENG"
+
+
+def test_the_escalation_panel_shows_the_jira_issue(
+    client, agent, team_a, engineering, django_capture_on_commit_callbacks
+):
+    from tests.factories import TicketFactory
+
+    ticket = TicketFactory(team=team_a, status="open")
+    ticket_escalate(actor=agent, ticket=ticket, reason="Down", internal_team=engineering)
+    Escalation.objects.filter(ticket=ticket).update(jira_error="Jira answered 503", jira_attempts=2)
+    client.force_login(agent)
+    page = client.get(f"/tickets/{ticket.pk}/escalations/").content.decode()
+    assert "The Jira issue could not be created (2 attempts):" in page
+    assert "Jira answered 503" in page
+    Escalation.objects.filter(ticket=ticket).update(
+        jira_issue_key="ENG-7", jira_status="In Progress"
+    )
+    page = client.get(f"/tickets/{ticket.pk}/escalations/").content.decode()
+    assert "Jira issue ENG-7 · status In Progress" in page
