@@ -165,15 +165,22 @@ def _issue_updated(key: str) -> dict:
 def test_round_trip_escalate_issue_webhook_answered(
     jira, eager, engineering, agent, team_a, django_capture_on_commit_callbacks
 ):
+    from tests.api_clients import token_client
     from tests.factories import TicketFactory
 
     ticket = TicketFactory(team=team_a, status="open", subject="Orders rejected")
+    api = token_client(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        ticket_escalate(
-            actor=agent, ticket=ticket, reason="Matching engine rejects", internal_team=engineering
+        created = api.post(
+            f"/api/v1/tickets/{ticket.pk}/escalations",
+            {"reason": "Matching engine rejects", "internal_team": engineering.pk},
+            format="json",
         )
+    assert created.status_code == 201, created.content
     escalation = Escalation.objects.get(ticket=ticket)
     assert escalation.jira_issue_key == "ENG-1"
+    shown = api.get(f"/api/v1/escalations/{escalation.pk}").json()
+    assert (shown["jira_issue_key"], shown["jira_error"]) == ("ENG-1", "")
     assert escalation.jira_error == ""
     fields = jira.issues["ENG-1"]["fields"]
     assert fields["project"] == {"key": "ENG"}

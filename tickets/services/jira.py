@@ -202,6 +202,12 @@ def jira_issue_sync(*, issue_key: str) -> Escalation | None:
         return escalation
     resolution = str((fields.get("resolution") or {}).get("name") or "")
     answer = f"Jira {issue_key}: {name}" + (f" ({resolution})" if resolution else "") + "."
-    return escalation_record_answer(
-        actor=None, escalation=escalation, answer=answer, source="automation"
-    )
+    try:
+        return escalation_record_answer(
+            actor=None, escalation=escalation, answer=answer, source="automation"
+        )
+    except ApplicationError:
+        # A closed ticket (read only) or a race with a person recording the answer: the Jira
+        # status is on the escalation; nothing else to do, and nothing to retry.
+        logger.info("jira.answer_skipped", extra={"escalation_id": escalation.pk})
+        return escalation
