@@ -3,7 +3,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from metrics.api.views import TicketSlaClocksApi
 from teams.api.views import AgentViewSet, TeamViewSet
+from tickets.api.escalations import (
+    EscalationAnswerApi,
+    EscalationDeEscalateApi,
+    EscalationDetailApi,
+    InternalTeamListApi,
+    TicketEscalationsApi,
+)
+from tickets.api.integrations import JiraWebhookApi
 from tickets.api.views import (
     ArticleViewSet,
     AttachmentDownloadApi,
@@ -26,5 +35,16 @@ urlpatterns = [
         AttachmentDownloadApi.as_view(),
         name="attachment-download",
     ),
+    path("tickets/<str:pk>/sla-clocks", TicketSlaClocksApi.as_view(), name="ticket-sla-clocks"),
+    path("tickets/<str:pk>/escalations", TicketEscalationsApi.as_view(), name="ticket-escalations"),
+    path("escalations/<str:pk>", EscalationDetailApi.as_view(), name="escalation-detail"),
+    path("escalations/<str:pk>/answer", EscalationAnswerApi.as_view(), name="escalation-answer"),
+    path(
+        "escalations/<str:pk>/de-escalate",
+        EscalationDeEscalateApi.as_view(),
+        name="escalation-de-escalate",
+    ),
+    path("internal-teams", InternalTeamListApi.as_view(), name="internal-team-list"),
+    path("integrations/jira/webhook", JiraWebhookApi.as_view(), name="jira-webhook"),
     *router.urls,
 ]

@@ -327,6 +327,16 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 
+# --- Jira Cloud for engineering escalations (tickets.services.jira) ---
+# Internal teams with a Jira project key get a Jira issue per escalation; Jira's webhook posts
+# to /api/v1/integrations/jira/webhook, signed with JIRA_WEBHOOK_SECRET.
+JIRA_BASE_URL = env_str("JIRA_BASE_URL", "")
+JIRA_EMAIL = env_str("JIRA_EMAIL", "")
+JIRA_API_TOKEN = env_str("JIRA_API_TOKEN", "")
+JIRA_WEBHOOK_SECRET = env_str("JIRA_WEBHOOK_SECRET", "")
+JIRA_TIMEOUT_SECONDS = env_int("JIRA_TIMEOUT_SECONDS", 10)
+JIRA_MAX_ATTEMPTS = env_int("JIRA_MAX_ATTEMPTS", 6)
+
 # --- Logging ---
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from metrics.models import Metric, SlaClockEvent, SlaPolicy
 from teams.models import TeamMembership, User
 from tickets.models import Ticket
+from tickets.services.webhooks import webhooks_announce
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,25 @@ def _notify(crossings: list[_Crossing], now: datetime) -> None:
         )
 
 
+def _announce(crossings: list[_Crossing]) -> None:
+    """``sla.warning`` / ``sla.breached`` webhook events, sent after commit (one query)."""
+    tickets = Ticket.objects.in_bulk({c.ticket_id for c in crossings})
+    for crossing in crossings:
+        webhooks_announce(
+            event="sla.breached" if crossing.kind == SlaClockEvent.Kind.BREACHED else "sla.warning",
+            ticket=tickets[crossing.ticket_id],
+            at=crossing.at,
+            data={
+                "sla": {
+                    "clock_id": crossing.clock_id,
+                    "metric": crossing.metric,
+                    "due_at": crossing.due_at,
+                    "event_id": crossing.event_id,
+                }
+            },
+        )
+
+
 def _escalate(breaches: list[_Crossing]) -> None:
     """Run the breached clocks' policy escalation actions through the ticket services, so each
     change is audited (source *automation*) and announced like any other."""
@@ -220,6 +240,7 @@ def sla_breach_sweep(*, now: datetime, limit: int = 10_000, notify: bool = True)
     if not notify:
         return result
     _notify(crossings, now)
+    _announce(crossings)
     _escalate(breaches)
     event_ids = list(result.event_ids)
 

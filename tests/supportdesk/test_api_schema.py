@@ -89,3 +89,47 @@ def test_real_rows_conform_for_staff_and_clients(request, persona, team_a, clien
         assert response.status_code == 200, (path, response.text[:300])
         assert response.json()
         case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])
+
+
+@pytest.mark.django_db
+def test_sla_clocks_and_escalations_conform(request, team_a, agent):
+    """Real clocks (with events) and escalations (tier 2 and internal, one answered) through
+    their documented operations."""
+    from tests.factories import CategoryFactory, ClientFactory
+    from tests.metrics.factories import policy_with_targets
+    from tickets.models import Escalation, InternalTeam
+    from tickets.services.escalations import escalation_open, escalation_record_answer
+    from tickets.services.tickets import ticket_create
+
+    policy_with_targets()
+    ticket = ticket_create(
+        actor=agent,
+        client=ClientFactory(),
+        subject="Order stuck",
+        description="Pending since 9:00",
+        category=CategoryFactory(),
+        team=team_a,
+    )
+    team = InternalTeam.objects.create(
+        name="Platform", contact_email="p@example.com", jira_project_key="ENG"
+    )
+    escalation_open(actor=agent, ticket=ticket, reason="Help")
+    escalation_open(actor=agent, ticket=ticket, reason="Engine", internal_team=team)
+    internal = Escalation.objects.get(internal_team=team)
+    escalation_record_answer(actor=agent, escalation=internal, answer="Restarted")
+    token = api_token_create(user=agent, scope="read").secret
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: request_finished.connect(close_old_connections))
+    for path, parameters in (
+        ("/api/v1/tickets/{id}/sla-clocks", {"id": ticket.pk}),
+        ("/api/v1/tickets/{id}/escalations", {"id": ticket.pk}),
+        ("/api/v1/escalations/{id}", {"id": internal.pk}),
+        ("/api/v1/internal-teams", {}),
+    ):
+        case = schema[path]["GET"].Case(path_parameters=parameters)
+        response = case.call(headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200, (path, response.text[:300])
+        assert response.json()["results" if "{id}/" in path or "teams" in path else "id"]
+        case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])

@@ -17,6 +17,15 @@ class InternalTeam(models.Model):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Jira: escalating to a team with a project key also opens an issue in that Jira project
+    # (tickets.services.jira; base URL and credentials from settings JIRA_*).
+    jira_project_key = models.CharField(
+        _("Jira project key"),
+        max_length=20,
+        blank=True,
+        help_text=_("Escalations to this team also open an issue in this Jira project."),
+    )
+    jira_issue_type = models.CharField(_("Jira issue type"), max_length=50, default="Task")
 
     class Meta:
         verbose_name = _("internal team")
@@ -76,6 +85,11 @@ class Escalation(models.Model):
     update_interval_minutes = models.PositiveIntegerField(
         _("client update every (minutes)"), null=True, blank=True
     )
+    # The Jira issue of an escalation to a team configured as a Jira project.
+    jira_issue_key = models.CharField(_("Jira issue"), max_length=40, blank=True, db_index=True)
+    jira_status = models.CharField(_("Jira status"), max_length=100, blank=True)
+    jira_error = models.TextField(_("Jira error"), blank=True)
+    jira_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("escalation")

@@ -24,6 +24,8 @@ class Webhook(models.Model):
         TICKET_UPDATED = "ticket.updated", _("Ticket updated")
         TICKET_ESCALATED = "ticket.escalated", _("Ticket escalated")
         TICKET_RESOLVED = "ticket.resolved", _("Ticket resolved")
+        SLA_WARNING = "sla.warning", _("SLA warning")
+        SLA_BREACHED = "sla.breached", _("SLA breached")
 
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)

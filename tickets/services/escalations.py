@@ -19,6 +19,7 @@ team's name), *escalation_answered* (same field), *de_escalated* (field escalati
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.core.mail import send_mail
@@ -33,6 +34,7 @@ from tickets import lifecycle
 from tickets.lifecycle import interpolate_lazy
 from tickets.models import Escalation, InternalTeam, Message, Notification, Ticket
 from tickets.rendering import render_message_html
+from tickets.services.jira import jira_escalation_queue
 from tickets.services.tickets import (
     _clean_body,
     _clean_source,
@@ -46,6 +48,7 @@ from tickets.services.tickets import (
 
 logger = logging.getLogger(__name__)
 
+JIRA_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{1,9}")
 MIN_UPDATE_INTERVAL = 15
 MAX_UPDATE_INTERVAL = 7 * 24 * 60
 
@@ -169,6 +172,7 @@ def escalation_open(
                 action=lifecycle.event_action(ticket.status, Status.PENDING_INTERNAL),
             )
         transaction.on_commit(lambda: _hand_off_email(escalation, ticket))
+        jira_escalation_queue(escalation)
     logger.info(
         "ticket.escalated",
         extra={
@@ -196,10 +200,12 @@ def _lock_escalation(escalation: Escalation | int) -> tuple[Escalation, Ticket]:
 
 @transaction.atomic
 def escalation_record_answer(
-    *, actor: User, escalation: Escalation | int, answer: str, source: str = "web"
+    *, actor: User | None, escalation: Escalation | int, answer: str, source: str = "web"
 ) -> Escalation:
     """Record the internal team's answer (an internal note on the ticket). The ticket returns
-    to *Open* when no other internal team is still working on it."""
+    to *Open* when no other internal team is still working on it. ``actor=None``: automation
+    (Jira's webhook); the answer is kept on the escalation and its audit event, without a note
+    (a note needs an author)."""
     source = _clean_source(source)
     answer = _clean_body(answer, "answer")
     escalation, ticket = _lock_escalation(escalation)
@@ -214,7 +220,8 @@ def escalation_record_answer(
     escalation.answered_by = actor
     escalation.save(update_fields=["answer", "answered_at", "answered_by"])
     plan = _Plan(ticket)
-    _note(plan, actor=actor, body=answer, now=now)
+    if actor is not None:
+        _note(plan, actor=actor, body=answer, now=now)
     plan.event("escalation_answered", "internal_team", "", escalation.internal_team.name)
     still_waiting = Escalation.objects.filter(
         ticket=ticket,
@@ -353,5 +360,13 @@ def internal_team_save(
     team.contact_email = email
     team.description = str(data.get("description") or "").strip()
     team.is_active = bool(data.get("is_active", True))
+    jira_key = str(data.get("jira_project_key") or "").strip().upper()
+    if jira_key and not JIRA_PROJECT_KEY.fullmatch(jira_key):
+        raise ApplicationError(
+            _("A Jira project key is 2 to 10 capital letters or digits, starting with a letter."),
+            details={"field": "jira_project_key"},
+        )
+    team.jira_project_key = jira_key
+    team.jira_issue_type = str(data.get("jira_issue_type") or "").strip()[:50] or "Task"
     team.save()
     return team

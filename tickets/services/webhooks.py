@@ -227,6 +227,23 @@ def webhooks_on_ticket_change(change: TicketChange) -> None:
         )
 
 
+def webhooks_announce(*, event: str, ticket: Ticket, at: Any, data: dict[str, Any]) -> None:
+    """Queue an event that is not a ticket change (``sla.warning``, ``sla.breached`` from the
+    SLA sweep, which calls this inside its transaction): delivered after commit like the ticket
+    events, with the ticket as it is now and ``data`` (JSON-serialisable) beside it."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown webhook event {event!r}")
+    payload = {
+        "event": event,
+        "occurred_at": at,
+        "source": "automation",
+        "actor_id": None,
+        "ticket": _ticket_payload(ticket),
+        **data,
+    }
+    _outbox().events.append(json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
+
+
 @transaction.atomic
 def webhooks_dispatch(*, events: list[dict[str, Any]]) -> list[int]:
     """Record one delivery per (event, subscribed active webhook) and queue each on commit;

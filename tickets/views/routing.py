@@ -57,6 +57,15 @@ class InternalTeamForm(forms.Form):
         label=gettext_lazy("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
+    jira_project_key = forms.CharField(
+        label=gettext_lazy("Jira project key"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("Escalations to this team also open an issue in this Jira project."),
+    )
+    jira_issue_type = forms.CharField(
+        label=gettext_lazy("Jira issue type"), max_length=50, required=False, initial="Task"
+    )
 
 
 def _require_admin(request: HttpRequest) -> None:
@@ -151,6 +160,8 @@ def internal_team_edit(request: HttpRequest, team_id: int | None = None) -> Http
             "contact_email": team.contact_email,
             "description": team.description,
             "is_active": team.is_active,
+            "jira_project_key": team.jira_project_key,
+            "jira_issue_type": team.jira_issue_type,
         }
         if team is not None
         else {}

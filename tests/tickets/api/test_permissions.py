@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from tests.api_clients import token_client
 from tests.factories import CategoryFactory, ClientFactory
-from tickets.models import Message, Ticket, TicketEvent
+from tickets.models import Escalation, InternalTeam, Message, Ticket, TicketEvent
+from tickets.services.escalations import escalation_open
 
 ROLES = ("agent", "outsider", "supervisor", "manager", "client_user", "anonymous")
 
@@ -30,6 +31,9 @@ def _state(ticket: Ticket) -> tuple:
         Message.objects.filter(ticket=ticket).count(),
         TicketEvent.objects.filter(ticket=ticket).count(),
         Ticket.objects.count(),
+        Escalation.objects.count(),
+        Escalation.objects.filter(answered_at__isnull=False).count(),
+        Escalation.objects.filter(de_escalated_at__isnull=False).count(),
     )
 
 
@@ -50,6 +54,13 @@ READS = [
     ("agent detail", "get", "/api/v1/agents/{agent}", None, (200, 404, 200, 200, 404, 401)),
     ("article list", "get", "/api/v1/articles", None, (200, 200, 200, 200, 200, 401)),
     ("article detail", "get", "/api/v1/articles/{article}", None, (200, 200, 200, 200, 404, 401)),
+    ("sla clocks", "get", "/api/v1/tickets/{ticket}/sla-clocks", None,
+     (200, 404, 200, 200, 404, 401)),
+    ("escalation list", "get", "/api/v1/tickets/{ticket}/escalations", None,
+     (200, 404, 200, 200, 404, 401)),
+    ("escalation detail", "get", "/api/v1/escalations/{escalation}", None,
+     (200, 404, 200, 200, 404, 401)),
+    ("internal teams", "get", "/api/v1/internal-teams", None, (200, 200, 200, 200, 403, 401)),
 ]  # fmt: skip
 
 WRITES = [
@@ -68,11 +79,23 @@ WRITES = [
     ("create", "post", "/api/v1/tickets", "create", (201, 403, 201, 403, 403, 401)),
     ("agent status", "post", "/api/v1/agents/{agent}/status", {"status": "busy"},
      (200, 404, 403, 403, 404, 401)),
+    ("escalate to a team", "post", "/api/v1/tickets/{ticket}/escalations",
+     {"reason": "Orders stuck", "internal_team": "{internal}"}, (201, 404, 201, 403, 404, 401)),
+    ("escalate tier 2", "post", "/api/v1/tickets/{ticket}/escalations", {"reason": "Help"},
+     (201, 404, 201, 403, 404, 401)),
+    ("escalation answer", "post", "/api/v1/escalations/{escalation}/answer",
+     {"answer": "Fixed"}, (200, 404, 200, 403, 404, 401)),
+    ("de-escalate", "post", "/api/v1/escalations/{escalation}/de-escalate", {"note": "Done"},
+     (200, 404, 200, 403, 404, 401)),
 ]  # fmt: skip
 
 
-def _ids(ticket: Ticket, agent) -> dict[str, int]:
-    return {
+def _ids(ticket: Ticket, agent, template: str) -> dict[str, int]:
+    ids = {"internal": InternalTeam.objects.create(name="Ops", contact_email="o@example.com").pk}
+    if "{escalation}" in template:
+        escalation_open(actor=agent, ticket=ticket, reason="Stuck", internal_team=ids["internal"])
+        ids["escalation"] = Escalation.objects.get(ticket=ticket).pk
+    return ids | {
         "ticket": ticket.pk,
         "public": ticket.public_attachment.pk,
         "note": ticket.note_attachment.pk,
@@ -101,9 +124,10 @@ def _fill(value, ids):
 def test_reads_follow_the_access_rules(
     request, ticket, agent, role_index, role, label, method, template, body, expected
 ):
+    ids = _ids(ticket, agent, template)
     before = _state(ticket)
     api = _client_for(role, request)
-    response = getattr(api, method)(_fill(template, _ids(ticket, agent)))
+    response = getattr(api, method)(_fill(template, ids))
     assert response.status_code == expected[role_index], response.content[:300]
     assert _state(ticket) == before
 
@@ -116,7 +140,7 @@ def test_reads_follow_the_access_rules(
 def test_writes_follow_the_access_rules_and_denials_change_nothing(
     request, ticket, agent, team_a, role_index, role, label, method, template, body, expected
 ):
-    ids = _ids(ticket, agent)
+    ids = _ids(ticket, agent, template)
     if body == "create":
         body = {
             "client": ClientFactory().pk,
