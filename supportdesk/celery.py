@@ -60,6 +60,9 @@ FIXED_SCHEDULES = {
 @app.on_after_configure.connect
 def _declare_fixed_schedules(sender: Celery, **_kwargs: object) -> None:
     sender.conf.beat_schedule = {**(sender.conf.beat_schedule or {}), **FIXED_SCHEDULES}
+    # Any process that sends a task (web, management commands such as the demo seeds) needs
+    # the filesystem broker's folders, not only the worker.
+    ensure_filesystem_broker_folders()
 
 
 @worker_init.connect
