@@ -5,6 +5,7 @@ import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -203,6 +204,43 @@ def test_subjects_are_escaped(client, agent, team_a):
     page = client.get(reverse("tickets:mine")).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_every_cell_and_filter_option_is_escaped(client, agent, team_a):
+    """Client, assignee and category names reach the rows and the filter selects escaped."""
+    hostile = '<img src=x onerror="alert(1)">'
+    agent.full_name = f"Agent {hostile}"
+    agent.save(update_fields=["full_name"])
+    TicketFactory(
+        team=team_a,
+        assignee=agent,
+        status="open",
+        client=ClientFactory(name=f"Client {hostile}"),
+        category=CategoryFactory(name_en=f"Category {hostile}"),
+    )
+    client.force_login(agent)
+    page = client.get(reverse("tickets:mine")).content.decode()
+    assert hostile not in page
+    assert "Client &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert 'Category &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</option>' in page
+    assert 'Agent &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</option>' in page
+
+
+def test_rows_show_the_sla_badge_in_the_viewers_zone(client, agent, team_a):
+    """Time left, overdue and breached badges, with the due time in the agent's zone."""
+    agent.time_zone = "Asia/Hong_Kong"
+    agent.save(update_fields=["time_zone"])
+    now = datetime.now(tz=UTC).replace(microsecond=0)
+    TicketFactory(team=team_a, assignee=agent, status="open", sla_due_at=now + timedelta(hours=3))
+    TicketFactory(team=team_a, assignee=agent, status="open", sla_due_at=now - timedelta(days=5))
+    TicketFactory(team=team_a, assignee=agent, status="open", sla_breached=True)
+    client.force_login(agent)
+    page = client.get(reverse("tickets:mine")).content.decode()
+    due_local = (now + timedelta(hours=3)).astimezone(ZoneInfo("Asia/Hong_Kong"))
+    assert f'class="sla sla-ok" datetime="{due_local.isoformat()}"' in page
+    assert re.search(r'class="sla sla-ok"[^>]*>2 h 5\d min left</time>', page)
+    assert re.search(r'class="sla sla-late"[^>]*>5 d 0 h overdue</time>', page)
+    assert '<span class="sla sla-late">SLA breached</span>' in page
 
 
 def test_the_page_offers_keyboard_shortcuts_with_translated_help(client, agent):

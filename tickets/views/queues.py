@@ -29,7 +29,6 @@ from supportdesk import exports
 from supportdesk.errors import ApplicationError
 from teams import access
 from teams.access import Role
-from teams.models import Language
 from tickets.filters import (
     SORTS,
     BulkUpdateForm,
@@ -39,7 +38,6 @@ from tickets.filters import (
     saved_filter_create,
     saved_filter_delete,
 )
-from tickets.models import Ticket
 from tickets.selectors import queues as selectors
 from tickets.selectors.queues import QueueView, TeamOption
 from tickets.services.tickets import tickets_bulk_update
@@ -161,8 +159,6 @@ def _render_list(
         status = max(status, 400)
     if page is not None and query.get("export") in exports.FORMATS:
         return _export_list(request, spec, query["export"], member_team_ids, form)
-    if page is not None:
-        _label(page.tickets)
     selectable = bool(workable) and access.has_role(user, *BULK_ROLES)
     if bulk_form is None and selectable:
         bulk_form = BulkUpdateForm(None, teams=workable)
@@ -249,31 +245,6 @@ def _export_list(
         headers=headers,
         rows=rows,
     )
-
-
-def _label(tickets: list[Any]) -> None:
-    """Give each row its link, labels and times (in the user's zone), computed once per page
-    rather than once per cell: ``get_FOO_display`` rebuilds and translates the whole choice list
-    on every call, and the ``date`` and ``url`` tags are the costliest parts of a 50-row table."""
-    language_code = get_language() or "en"
-    statuses = {value: str(label) for value, label in Ticket.Status.choices}
-    priorities = {value: str(label) for value, label in Ticket.Priority.choices}
-    languages = {value: str(label) for value, label in Language.choices}
-    sample = reverse("tickets:detail", args=[0])
-    for ticket in tickets:
-        ticket.detail_url = (
-            f"{sample[:-2]}{ticket.pk}/"
-            if sample.endswith("/0/")
-            else reverse("tickets:detail", args=[ticket.pk])
-        )
-        ticket.status_label = statuses.get(ticket.status, ticket.status)
-        ticket.priority_label = priorities.get(ticket.priority, ticket.priority)
-        ticket.language_label = languages.get(ticket.language, ticket.language)
-        ticket.category_label = ticket.category.localized_name(language_code)
-        for name in ("created", "updated"):
-            moment = timezone.localtime(getattr(ticket, f"{name}_at"))
-            setattr(ticket, f"{name}_iso", moment.isoformat())
-            setattr(ticket, f"{name}_text", moment.strftime("%Y-%m-%d %H:%M"))
 
 
 def _page_links(spec: ListSpec, current: dict[str, list[str]], page: Any) -> dict[str, str]:
