@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from supportdesk.wsgi import application
 from teams.services.api_tokens import api_token_create
 from tests.factories import MessageFactory, TicketFactory
+from tests.metrics.conftest import funding, week_tickets  # noqa: F401 - fixtures
 
 
 @pytest.mark.django_db
@@ -132,4 +133,48 @@ def test_sla_clocks_and_escalations_conform(request, team_a, agent):
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, (path, response.text[:300])
         assert response.json()["results" if "{id}/" in path or "teams" in path else "id"]
+        case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("week_tickets")
+def test_metrics_and_reports_conform_with_real_rows(request, manager, team_a, settings, tmp_path):
+    """The metrics endpoints over the hand-checked week, and an archived report (list, read,
+    download, regenerate), through their documented operations with a manager's token."""
+    from unittest import mock
+
+    from django.core.files.base import ContentFile
+
+    from metrics.models import Report
+    from tests.metrics.factories import ReportFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    report = ReportFactory(team=team_a, status=Report.Status.DONE, attempts=1)
+    report.file.save(report.download_name, ContentFile(b"%PDF-1.7"), save=True)
+    token = api_token_create(user=manager, scope="write").secret
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: request_finished.connect(close_old_connections))
+    week = {"start": "2026-11-16", "end": "2026-11-22", "team": team_a.slug}
+    for path, method, parameters, query, expected in (
+        ("/api/v1/metrics/kpis", "GET", {}, {}, 200),
+        ("/api/v1/metrics/figures", "GET", {}, week, 200),
+        ("/api/v1/metrics/breakdown", "GET", {}, {**week, "group": "agent"}, 200),
+        ("/api/v1/metrics/breakdown", "GET", {}, {**week, "group": "tier"}, 200),
+        ("/api/v1/metrics/series", "GET", {}, {**week, "grain": "day"}, 200),
+        ("/api/v1/reports", "GET", {}, {"page_size": 1}, 200),
+        ("/api/v1/reports/{id}", "GET", {"id": report.pk}, {}, 200),
+        ("/api/v1/reports/{id}/regenerate", "POST", {"id": report.pk}, {}, 202),
+    ):
+        case = schema[path][method].Case(path_parameters=parameters, query=query)
+        with mock.patch("metrics.tasks.reports.report_generate_task.delay"):
+            response = case.call(headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == expected, (path, response.text[:300])
         case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])
