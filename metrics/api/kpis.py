@@ -46,6 +46,11 @@ from teams.models import Language
 from tickets.models import Client, Ticket
 
 DEFAULT_DAYS = 28
+# Days a period may name: far enough from the calendar's ends that the previous period and the
+# instant after the period stay representable.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(9000, 12, 31)
+BOUNDS = {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
 PK_MAX = 2**63 - 1
 
 
@@ -118,6 +123,11 @@ def _period(user: Any, data: dict[str, Any]) -> Period:
     today = timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
     end: date = data.get("end") or today
     start: date = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST <= day <= LATEST:
+            raise ValidationError(
+                {name: [_("Enter a date from %(first)s to %(last)s.") % BOUNDS]}, code="invalid"
+            )
     if end < start:
         raise ValidationError({"end": [_("The end date is before the start date.")]})
     if (end - start).days + 1 > MAX_PERIOD_DAYS:

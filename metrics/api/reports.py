@@ -10,6 +10,7 @@ queued, while a worker renders it (poll the report for its status).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import FileResponse
@@ -38,6 +39,7 @@ FILE_HEADERS = {
 }
 LIST_PARAMS = frozenset({"cursor", "page_size", "team", "status", "language"})
 DESK = "desk"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 class ReportTeamSerializer(serializers.Serializer):
@@ -101,6 +103,8 @@ def _filtered(request: Request) -> Any:
         raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
     reports = report_list_visible_to(user=request.user)
     team = params.get("team", "")
+    if team and not SLUG.fullmatch(team):
+        raise ValidationError({"team": [_("Unknown team.")]})
     if team == DESK:
         reports = reports.filter(team__isnull=True)
     elif team:

@@ -96,8 +96,13 @@ def test_the_list_filters(manager, reports, query, expected):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"status": "lost"}, "status"), ({"page_size": "0"}, "page_size"), ({"x": "1"}, "x")],
-    ids=["status_case", "page_size_case", "unknown_case"],
+    [
+        ({"status": "lost"}, "status"),
+        ({"page_size": "0"}, "page_size"),
+        ({"team": "a\x00b"}, "team"),
+        ({"x": "1"}, "x"),
+    ],
+    ids=["status_case", "page_size_case", "team_case", "unknown_case"],
 )
 def test_bad_list_parameters_are_400(manager, query, field):
     response = token_client(manager).get("/api/v1/reports", query)
