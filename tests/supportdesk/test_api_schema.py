@@ -68,6 +68,35 @@ def test_the_live_api_conforms_to_its_schema(case, api_token):
     )
 
 
+@pytest.fixture
+def manager_token(db, manager, team_a, agent):
+    """A manager's token (whole desk, every report) with tickets and an archived report, so
+    that the metrics and reports operations answer 200 with real figures and rows."""
+    from metrics.models import Report
+    from tests.metrics.factories import ReportFactory
+
+    TicketFactory.create_batch(3, team=team_a, assignee=agent)
+    ReportFactory(team=team_a, status=Report.Status.FAILED, error="boom", attempts=4)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield api_token_create(user=manager, scope="read").secret
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.include(path_regex="^/api/v1/(metrics|reports)").parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_metrics_and_reports_conform_for_a_desk_wide_reader(case, manager_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {manager_token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["agent", "client_user"])
 def test_real_rows_conform_for_staff_and_clients(request, persona, team_a, client_user):

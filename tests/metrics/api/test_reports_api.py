@@ -257,3 +257,16 @@ def test_a_failed_generation_sends_no_event(
         services.report_generate(report_id=report.pk)
     dispatch.assert_not_called()
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_page_of_reports_costs_a_fixed_number_of_queries(
+    manager, reports, team_a, django_assert_num_queries
+):
+    for week in (2, 3, 4):
+        ReportFactory(team=team_a, period_start=date(2026, 10, week * 7 - 6),
+                      period_end=date(2026, 10, week * 7))  # fmt: skip
+    api = token_client(manager)
+    # Token (with its user), roles, then the page (teams joined): whatever the page's length.
+    with django_assert_num_queries(3):
+        response = api.get("/api/v1/reports", {"page_size": 100})
+    assert len(response.json()["results"]) == 7
