@@ -3,6 +3,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from metrics.api.kpis import KpiBreakdownApi, KpiDefinitionListApi, KpiFiguresApi, KpiSeriesApi
+from metrics.api.reports import (
+    ReportDetailApi,
+    ReportDownloadApi,
+    ReportListApi,
+    ReportRegenerateApi,
+)
 from metrics.api.views import TicketSlaClocksApi
 from teams.api.views import AgentViewSet, TeamViewSet
 from tickets.api.escalations import (
@@ -45,6 +52,14 @@ urlpatterns = [
         name="escalation-de-escalate",
     ),
     path("internal-teams", InternalTeamListApi.as_view(), name="internal-team-list"),
+    path("metrics/kpis", KpiDefinitionListApi.as_view(), name="metrics-kpis"),
+    path("metrics/figures", KpiFiguresApi.as_view(), name="metrics-figures"),
+    path("metrics/breakdown", KpiBreakdownApi.as_view(), name="metrics-breakdown"),
+    path("metrics/series", KpiSeriesApi.as_view(), name="metrics-series"),
+    path("reports", ReportListApi.as_view(), name="report-list"),
+    path("reports/<str:pk>", ReportDetailApi.as_view(), name="report-detail"),
+    path("reports/<str:pk>/download", ReportDownloadApi.as_view(), name="report-download"),
+    path("reports/<str:pk>/regenerate", ReportRegenerateApi.as_view(), name="report-regenerate"),
     path("integrations/jira/webhook", JiraWebhookApi.as_view(), name="jira-webhook"),
     *router.urls,
 ]

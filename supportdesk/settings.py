@@ -298,7 +298,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SupportDesk API",
-    "DESCRIPTION": "Tickets, clients, teams, agents and the knowledge base of SupportDesk. "
+    "DESCRIPTION": "Tickets, clients, teams, agents, the knowledge base, metrics and weekly "
+    "reports of SupportDesk. "
     "Errors are problem details (application/problem+json); lists use cursor pagination.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

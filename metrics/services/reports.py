@@ -9,7 +9,7 @@ Flow:
 3. :func:`report_generate` marks the report running (another attempt), renders the PDF, stores
    it and marks it done; on failure it stores the error, marks it failed and re-raises so that
    the task retries with back-off. Done, it emails the PDF to the scope's subscribers of that
-   language, on commit.
+   language and sends the ``report.generated`` webhook event, both on commit.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,7 @@ from metrics.reports import weekly
 from supportdesk.errors import ApplicationError, Conflict, NotAllowed
 from teams import access
 from teams.models import Language, Team
+from tickets.services.webhooks import webhooks_announce_event
 
 logger = logging.getLogger(__name__)
 
@@ -155,9 +157,41 @@ def report_generate(*, report_id: int, now: datetime | None = None) -> Report:
         report.status = Report.Status.DONE
         report.generated_at = generated_at
         report.save(update_fields=["file", "status", "generated_at"])
+        report_announce_generated(report=report)
         transaction.on_commit(lambda: report_email_subscribers(report_id=report_id))
     logger.info("report.done", extra={"report_id": report_id, "bytes": len(pdf)})
     return report
+
+
+def report_webhook_payload(report: Report) -> dict[str, Any]:
+    """The ``report`` member of a ``report.generated`` webhook delivery."""
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        "id": report.pk,
+        "scope": "team" if report.team_id else "desk",
+        "team_id": report.team_id,
+        "team": report.team.slug if report.team_id else None,
+        "period_start": report.period_start,
+        "period_end": report.period_end,
+        "time_zone": report.time_zone,
+        "language": report.language,
+        "status": report.status,
+        "attempts": report.attempts,
+        "generated_at": report.generated_at,
+        "url": site + reverse("api:report-detail", args=[report.pk]),
+        "download_url": site + reverse("api:report-download", args=[report.pk]),
+        "archive_url": site + reverse("metrics:reports"),
+    }
+
+
+def report_announce_generated(*, report: Report) -> None:
+    """Queue the ``report.generated`` webhook event of a report whose PDF was just stored; it is
+    recorded and delivered after the caller's transaction commits (nothing if it rolls back)."""
+    webhooks_announce_event(
+        event="report.generated",
+        at=report.generated_at or timezone.now(),
+        data={"report": report_webhook_payload(report)},
+    )
 
 
 def report_email_subscribers(*, report_id: int) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from metrics.models import Report, ReportSubscription
+from metrics.selectors.reports import report_list_visible_to
 from metrics.services import reports as services
 from supportdesk.forms import submit_form
 from teams import access
@@ -34,10 +35,7 @@ WEEKDAYS = [
 
 def reports_visible_to(user: Any) -> QuerySet[Report]:
     """Reports the user may read (see ``access.can_read_report``)."""
-    reports = Report.objects.select_related("team", "requested_by")
-    if access.reads_whole_desk(user):
-        return reports
-    return reports.filter(Q(team__in=access.teams_supervised_by(user)) & Q(team__isnull=False))
+    return report_list_visible_to(user=user)
 
 
 class RequestForm(forms.Form):

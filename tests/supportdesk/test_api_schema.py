@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from supportdesk.wsgi import application
 from teams.services.api_tokens import api_token_create
 from tests.factories import MessageFactory, TicketFactory
+from tests.metrics.conftest import funding, week_tickets  # noqa: F401 - fixtures
 
 
 @pytest.mark.django_db
@@ -63,6 +64,35 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 def test_the_live_api_conforms_to_its_schema(case, api_token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {api_token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
+
+
+@pytest.fixture
+def manager_token(db, manager, team_a, agent):
+    """A manager's token (whole desk, every report) with tickets and an archived report, so
+    that the metrics and reports operations answer 200 with real figures and rows."""
+    from metrics.models import Report
+    from tests.metrics.factories import ReportFactory
+
+    TicketFactory.create_batch(3, team=team_a, assignee=agent)
+    ReportFactory(team=team_a, status=Report.Status.FAILED, error="boom", attempts=4)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield api_token_create(user=manager, scope="read").secret
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@schema.include(path_regex="^/api/v1/(metrics|reports)").parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_metrics_and_reports_conform_for_a_desk_wide_reader(case, manager_token):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {manager_token}"},
         checks=[not_a_server_error, response_schema_conformance],
     )
 
@@ -132,4 +162,48 @@ def test_sla_clocks_and_escalations_conform(request, team_a, agent):
         response = case.call(headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, (path, response.text[:300])
         assert response.json()["results" if "{id}/" in path or "teams" in path else "id"]
+        case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("week_tickets")
+def test_metrics_and_reports_conform_with_real_rows(request, manager, team_a, settings, tmp_path):
+    """The metrics endpoints over the hand-checked week, and an archived report (list, read,
+    download, regenerate), through their documented operations with a manager's token."""
+    from unittest import mock
+
+    from django.core.files.base import ContentFile
+
+    from metrics.models import Report
+    from tests.metrics.factories import ReportFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    report = ReportFactory(team=team_a, status=Report.Status.DONE, attempts=1)
+    report.file.save(report.download_name, ContentFile(b"%PDF-1.7"), save=True)
+    token = api_token_create(user=manager, scope="write").secret
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: request_finished.connect(close_old_connections))
+    week = {"start": "2026-11-16", "end": "2026-11-22", "team": team_a.slug}
+    for path, method, parameters, query, expected in (
+        ("/api/v1/metrics/kpis", "GET", {}, {}, 200),
+        ("/api/v1/metrics/figures", "GET", {}, week, 200),
+        ("/api/v1/metrics/breakdown", "GET", {}, {**week, "group": "agent"}, 200),
+        ("/api/v1/metrics/breakdown", "GET", {}, {**week, "group": "tier"}, 200),
+        ("/api/v1/metrics/series", "GET", {}, {**week, "grain": "day"}, 200),
+        ("/api/v1/reports", "GET", {}, {"page_size": 1}, 200),
+        ("/api/v1/reports/{id}", "GET", {"id": report.pk}, {}, 200),
+        ("/api/v1/reports/{id}/regenerate", "POST", {"id": report.pk}, {}, 202),
+    ):
+        case = schema[path][method].Case(path_parameters=parameters, query=query)
+        with mock.patch("metrics.tasks.reports.report_generate_task.delay"):
+            response = case.call(headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == expected, (path, response.text[:300])
         case.validate_response(response, checks=[response_schema_conformance, not_a_server_error])

@@ -1,4 +1,5 @@
-"""Outbound webhooks: URLs administrators register for ticket events, and the delivery log."""
+"""Outbound webhooks: URLs administrators register for ticket, SLA and report events, and the
+delivery log."""
 
 import secrets
 
@@ -26,6 +27,7 @@ class Webhook(models.Model):
         TICKET_RESOLVED = "ticket.resolved", _("Ticket resolved")
         SLA_WARNING = "sla.warning", _("SLA warning")
         SLA_BREACHED = "sla.breached", _("SLA breached")
+        REPORT_GENERATED = "report.generated", _("Report generated")
 
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)

@@ -17,6 +17,10 @@ How an event travels
    exponential backoff (``webhook_retry_delay``) up to ``WEBHOOK_MAX_ATTEMPTS`` attempts, then
    the delivery is marked failed. A delivery already delivered is never sent again.
 
+Events that are not ticket changes are queued the same way, inside the caller's transaction:
+``sla.warning`` / ``sla.breached`` (``webhooks_announce``, with the ticket) from the SLA sweep,
+and ``report.generated`` (``webhooks_announce_event``) when a weekly report's PDF is stored.
+
 SSRF: a target whose host resolves to any private, loopback, link-local, multicast, reserved or
 unspecified address is refused (at registration and before every attempt), unless
 ``settings.WEBHOOK_ALLOW_PRIVATE_TARGETS``; redirects are never followed.
@@ -241,6 +245,17 @@ def webhooks_announce(*, event: str, ticket: Ticket, at: Any, data: dict[str, An
         "ticket": _ticket_payload(ticket),
         **data,
     }
+    _outbox().events.append(json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
+
+
+def webhooks_announce_event(*, event: str, at: Any, data: dict[str, Any]) -> None:
+    """Queue an event about something other than a ticket (``report.generated``, from
+    ``metrics.services.reports``, which calls this inside its transaction): delivered after
+    commit like the ticket events, with ``data`` (JSON-serialisable) as the payload's body.
+    ``tickets`` never imports ``metrics``: the caller shapes ``data``."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown webhook event {event!r}")
+    payload = {"event": event, "occurred_at": at, "source": "automation", "actor_id": None, **data}
     _outbox().events.append(json.loads(json.dumps(payload, cls=DjangoJSONEncoder)))
 
 
