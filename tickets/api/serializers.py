@@ -155,6 +155,52 @@ class TicketSerializer(serializers.ModelSerializer):
         }
 
 
+def ticket_row_representation(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of ``tickets.selectors.queues.ticket_list_rows_page`` as ``TicketSerializer``
+    writes the ticket (the same keys, values and order; a test compares both)."""
+    assignee_id = row["assignee_id"]
+    return {
+        "audience": "staff",
+        "id": row["id"],
+        "reference": f"SD-{row['id']:06d}",
+        "subject": row["subject"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "channel": row["channel"],
+        "language": row["language"],
+        "tags": list(row["tags"]),
+        "team": {"id": row["team_id"], "slug": row["team__slug"], "name": row["team__name"]},
+        "category": {
+            "id": row["category_id"],
+            "slug": row["category__slug"],
+            "name_en": row["category__name_en"],
+            "name_zh_hant": row["category__name_zh_hant"],
+        },
+        "client": {
+            "id": row["client_id"],
+            "name": row["client__name"],
+            "email": row["client__email"],
+            "account_number": row["client__account_number"],
+        },
+        "assignee": (
+            {"id": assignee_id, "full_name": row["assignee__full_name"]}
+            if assignee_id is not None
+            else None
+        ),
+        "escalation_level": row["escalation_level"],
+        "platform_os": row["platform_os"],
+        "app_version": row["app_version"],
+        "sla_due_at": _datetime(row["sla_due_at"]),
+        "sla_breached": row["sla_breached"],
+        "version": row["version"],
+        "created_at": _datetime(row["created_at"]),
+        "updated_at": _datetime(row["updated_at"]),
+        "first_public_reply_at": _datetime(row["first_public_reply_at"]),
+        "resolved_at": _datetime(row["resolved_at"]),
+        "closed_at": _datetime(row["closed_at"]),
+    }
+
+
 class TicketDetailSerializer(TicketSerializer):
     """One ticket (staff view): with its description and resolution."""
 
