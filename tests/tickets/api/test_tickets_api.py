@@ -96,9 +96,7 @@ def test_the_benchmarked_list_runs_the_same_queries_for_5_and_50_tickets(
     assert len(queries) == 5, [query["sql"][:120] for query in queries]
 
 
-def test_list_rows_are_the_tickets_as_the_ticket_serializer_writes_them(
-    agent, team_a, settings
-):
+def test_list_rows_are_the_tickets_as_the_ticket_serializer_writes_them(agent, team_a, settings):
     settings.TIME_ZONE = "Asia/Hong_Kong"
     now = timezone.now()
     TicketFactory(team=team_a, status="open", tags=["a", "b"], sla_due_at=now)
