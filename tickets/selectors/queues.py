@@ -303,15 +303,22 @@ def team_options_for(*, user: Any, with_members: bool = True) -> list[TeamOption
 
     ``with_members=False`` leaves ``members`` empty (a cheaper query, for a caller that needs
     only the teams)."""
-    teams = Team.objects.filter(pk__in=access.teams_visible_to(user).values("pk")).order_by("name")
     if not with_members:
-        rows = teams.annotate(
+        visible = access.teams_visible_to(user).order_by("name")
+        if not access.reads_whole_desk(user):
+            # Everyone else sees exactly the teams they belong to.
+            return [
+                TeamOption(id=pk, slug=slug, name=name, is_member=True)
+                for pk, slug, name in visible.values_list("pk", "slug", "name")
+            ]
+        rows = visible.annotate(
             is_member=Exists(TeamMembership.objects.filter(team=OuterRef("pk"), user=user))
         ).values_list("pk", "slug", "name", "is_member")
         return [
             TeamOption(id=pk, slug=slug, name=name, is_member=is_member)
             for pk, slug, name, is_member in rows
         ]
+    teams = Team.objects.filter(pk__in=access.teams_visible_to(user).values("pk")).order_by("name")
     teams = teams.annotate(
         member_list=JSONBAgg(
             JSONObject(id="memberships__user_id", name="memberships__user__full_name"),
