@@ -42,7 +42,7 @@ from tickets.api.serializers import (
     TicketSerializer,
     TicketTransitionSerializer,
     TicketUpdateSerializer,
-    ticket_row_representation,
+    ticket_rows_representation,
 )
 from tickets.filters import CURSOR_KEYS, FILTER_KEYS, TicketFilterForm
 from tickets.models import Ticket
@@ -208,7 +208,7 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
             {
                 "next": self._link(request, "after", page.next_cursor),
                 "previous": self._link(request, "before", page.previous_cursor),
-                "results": [ticket_row_representation(row) for row in page.tickets],
+                "results": ticket_rows_representation(page.tickets),
             }
         )
 

@@ -96,8 +96,12 @@ def test_the_benchmarked_list_runs_the_same_queries_for_5_and_50_tickets(
     assert len(queries) == 6, [query["sql"][:120] for query in queries]
 
 
-def test_list_rows_are_the_tickets_as_the_ticket_serializer_writes_them(agent, team_a, settings):
-    settings.TIME_ZONE = "Asia/Hong_Kong"
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Hong_Kong"], ids=["utc_case", "hong_kong_case"])
+def test_list_rows_are_the_tickets_as_the_ticket_serializer_writes_them(
+    client, agent, team_a, zone
+):
+    agent.time_zone = zone
+    agent.save(update_fields=["time_zone"])
     now = timezone.now()
     TicketFactory(team=team_a, status="open", tags=["a", "b"], sla_due_at=now)
     TicketFactory(team=team_a, status="open", assignee=agent, first_public_reply_at=now)
@@ -105,15 +109,16 @@ def test_list_rows_are_the_tickets_as_the_ticket_serializer_writes_them(agent, t
     resolved = {"resolution_code": code, "resolution_summary": "Fixed.", "resolved_at": now}
     TicketFactory(team=team_a, status="resolved", sla_breached=True, **resolved)
     TicketFactory(team=team_a, status="closed", closed_at=now, **resolved)
-    api = token_client(agent, "read")
-    listed = api.get("/api/v1/tickets?sort=-created").json()["results"]
+    client.force_login(agent)
+    listed = client.get("/api/v1/tickets?sort=-created").json()["results"]
     tickets = Ticket.objects.filter(pk__in=[row["id"] for row in listed]).select_related(
         "team", "category", "client", "assignee"
     )
     by_id = {ticket.pk: ticket for ticket in tickets}
-    with timezone.override(agent.time_zone):
+    with timezone.override(zone):
         expected = [TicketSerializer(by_id[row["id"]]).data for row in listed]
     assert len(listed) == 4
+    assert listed[0]["created_at"].endswith("Z" if zone == "UTC" else "+08:00")
     assert [list(row.items()) for row in listed] == [
         list(json.loads(json.dumps(row)).items()) for row in expected
     ]
