@@ -4,6 +4,7 @@ import base64
 import html
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from tests.factories import (
     UserFactory,
 )
 from tickets.models import SavedFilter, Ticket, TicketEvent
+from tickets.selectors.queues import team_options_for
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -919,3 +921,14 @@ def test_memberships_drive_the_bulk_assignee_choices(client, agent, team_a, supe
     client.force_login(agent)
     page = client.get(reverse("tickets:team_queue")).content.decode()
     assert f'<option value="{supervisor.pk}">Sam Supervisor</option>' in page
+
+
+@pytest.mark.parametrize("who", ["agent", "manager"], ids=["agent_case", "manager_case"])
+def test_team_options_without_members_are_the_same_teams(request, who, team_a, team_b):
+    user = request.getfixturevalue(who)
+    full = team_options_for(user=user)
+    light = team_options_for(user=user, with_members=False)
+    assert light == [replace(option, members=()) for option in full]
+    assert [option.slug for option in light] == (
+        ["tech-hk"] if who == "agent" else ["accounts", "tech-hk"]
+    )

@@ -6,9 +6,12 @@ checks permission, the lifecycle and the version, and writes the audit trail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -153,6 +156,66 @@ class TicketSerializer(serializers.ModelSerializer):
             "resolved_at": _datetime(ticket.resolved_at),
             "closed_at": _datetime(ticket.closed_at),
         }
+
+
+def ticket_rows_representation(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of ``tickets.selectors.queues.ticket_list_rows_page`` as ``TicketSerializer``
+    writes the tickets (the same keys, values and order; a test compares both)."""
+    # As DRF's DateTimeField writes a time (ISO 8601 in the active time zone, "Z" for UTC),
+    # with the time zone looked up once for the page rather than once per value.
+    zone = timezone.get_current_timezone()
+
+    def iso(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return [_ticket_row(row, iso) for row in rows]
+
+
+def _ticket_row(row: dict[str, Any], iso: Callable[[Any], str | None]) -> dict[str, Any]:
+    assignee_id = row["assignee_id"]
+    return {
+        "audience": "staff",
+        "id": row["id"],
+        "reference": f"SD-{row['id']:06d}",
+        "subject": row["subject"],
+        "status": row["status"],
+        "priority": row["priority"],
+        "channel": row["channel"],
+        "language": row["language"],
+        "tags": list(row["tags"]),
+        "team": {"id": row["team_id"], "slug": row["team__slug"], "name": row["team__name"]},
+        "category": {
+            "id": row["category_id"],
+            "slug": row["category__slug"],
+            "name_en": row["category__name_en"],
+            "name_zh_hant": row["category__name_zh_hant"],
+        },
+        "client": {
+            "id": row["client_id"],
+            "name": row["client__name"],
+            "email": row["client__email"],
+            "account_number": row["client__account_number"],
+        },
+        "assignee": (
+            {"id": assignee_id, "full_name": row["assignee__full_name"]}
+            if assignee_id is not None
+            else None
+        ),
+        "escalation_level": row["escalation_level"],
+        "platform_os": row["platform_os"],
+        "app_version": row["app_version"],
+        "sla_due_at": iso(row["sla_due_at"]),
+        "sla_breached": row["sla_breached"],
+        "version": row["version"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "first_public_reply_at": iso(row["first_public_reply_at"]),
+        "resolved_at": iso(row["resolved_at"]),
+        "closed_at": iso(row["closed_at"]),
+    }
 
 
 class TicketDetailSerializer(TicketSerializer):

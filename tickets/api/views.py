@@ -42,12 +42,13 @@ from tickets.api.serializers import (
     TicketSerializer,
     TicketTransitionSerializer,
     TicketUpdateSerializer,
+    ticket_rows_representation,
 )
 from tickets.filters import CURSOR_KEYS, FILTER_KEYS, TicketFilterForm
 from tickets.models import Ticket
 from tickets.selectors import api as selectors
 from tickets.selectors.knowledge import article_detail_for, article_list_visible_to
-from tickets.selectors.queues import QueueView, category_list, team_options_for, ticket_queue_page
+from tickets.selectors.queues import category_list, team_options_for, ticket_list_rows_page
 from tickets.selectors.search import search_results_for
 from tickets.services import tickets as services
 
@@ -182,19 +183,21 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
                     "results": TicketSerializer(tickets, many=True).data,
                 }
             )
+        params = request.query_params
+        # The filter form needs the categories only to check a ``category`` slug, and the
+        # teams' members only to check an ``assignee`` id: each is read only when asked for.
+        assignee = params.get("assignee", "")
         form = TicketFilterForm(
-            request.query_params,
-            teams=team_options_for(user=user),
-            categories=category_list(),
+            params,
+            teams=team_options_for(user=user, with_members=assignee not in ("", "me", "none")),
+            categories=category_list() if params.get("category") else [],
             default_sort=DEFAULT_SORT,
             language_code=request.LANGUAGE_CODE,
         )
         if not form.is_valid():
             raise ValidationError(_form_errors(form))
-        page = ticket_queue_page(
+        page = ticket_list_rows_page(
             user=user,
-            view=QueueView.ALL,
-            member_team_ids=[],
             filters=form.filters(user_id=user.pk),
             sort=form.sort_order,
             after=form.cleaned_data["after"],
@@ -205,7 +208,7 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
             {
                 "next": self._link(request, "after", page.next_cursor),
                 "previous": self._link(request, "before", page.previous_cursor),
-                "results": TicketSerializer(page.tickets, many=True).data,
+                "results": ticket_rows_representation(page.tickets),
             }
         )
 

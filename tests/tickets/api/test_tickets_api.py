@@ -4,13 +4,17 @@ attachments up and down."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.api_clients import token_client
-from tests.factories import TicketFactory
+from tests.factories import ResolutionCodeFactory, TicketFactory
+from tickets.api.serializers import TicketSerializer
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +70,58 @@ def test_the_list_runs_a_fixed_number_of_queries(agent, team_a, rows):
     assert response.status_code == 200
     assert len(response.json()["results"]) == rows
     assert len(queries) == 5, [query["sql"][:120] for query in queries]
+
+
+BENCH_LIST = (
+    "/api/v1/tickets?team=tech-hk&status=new&status=open&status=pending_client"
+    "&status=pending_internal&status=on_hold&page_size=50"
+)
+
+
+@pytest.mark.parametrize("rows", [5, 50], ids=["five_case", "fifty_case"])
+def test_the_benchmarked_list_runs_the_same_queries_for_5_and_50_tickets(
+    client, settings, agent, team_a, rows
+):
+    # The benchmark's request (a team's open tickets, 50 a page, the browser's session); the
+    # rate limit counted in a local-memory cache, so that only the database queries count.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    TicketFactory.create_batch(rows, team=team_a, status="open")
+    TicketFactory.create_batch(rows, team=team_a, status="open", assignee=agent, tags=["x"])
+    client.force_login(agent)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(BENCH_LIST, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 50 if rows == 50 else 2 * rows
+    # Session, user, roles, the visible teams (to check ``team``), the page's ids, its rows.
+    assert len(queries) == 6, [query["sql"][:120] for query in queries]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Hong_Kong"], ids=["utc_case", "hong_kong_case"])
+def test_list_rows_are_the_tickets_as_the_ticket_serializer_writes_them(
+    client, agent, team_a, zone
+):
+    agent.time_zone = zone
+    agent.save(update_fields=["time_zone"])
+    now = timezone.now()
+    TicketFactory(team=team_a, status="open", tags=["a", "b"], sla_due_at=now)
+    TicketFactory(team=team_a, status="open", assignee=agent, first_public_reply_at=now)
+    code = ResolutionCodeFactory()
+    resolved = {"resolution_code": code, "resolution_summary": "Fixed.", "resolved_at": now}
+    TicketFactory(team=team_a, status="resolved", sla_breached=True, **resolved)
+    TicketFactory(team=team_a, status="closed", closed_at=now, **resolved)
+    client.force_login(agent)
+    listed = client.get("/api/v1/tickets?sort=-created").json()["results"]
+    tickets = Ticket.objects.filter(pk__in=[row["id"] for row in listed]).select_related(
+        "team", "category", "client", "assignee"
+    )
+    by_id = {ticket.pk: ticket for ticket in tickets}
+    with timezone.override(zone):
+        expected = [TicketSerializer(by_id[row["id"]]).data for row in listed]
+    assert len(listed) == 4
+    assert listed[0]["created_at"].endswith("Z" if zone == "UTC" else "+08:00")
+    assert [list(row.items()) for row in listed] == [
+        list(json.loads(json.dumps(row)).items()) for row in expected
+    ]
 
 
 def test_agent_and_message_lists_run_a_fixed_number_of_queries(
