@@ -108,10 +108,13 @@ PAUSED_MIN_SAMPLES = 10
 PAUSED_MIN = timedelta(hours=1)
 
 
-def board_pending_after_client_message(*, user: Any, limit: int = 25) -> QuerySet[Ticket]:
+def board_pending_after_client_message(
+    *, user: Any, limit: int = 25, team_ids: list[int] | None = None
+) -> QuerySet[Ticket]:
     """Tickets in Pending client whose latest message is the client's: someone set "waiting on
     the client" right after the client wrote, without a public reply (which would pause the
-    resolution clock without answering)."""
+    resolution clock without answering). ``team_ids``: the teams ``user`` supervises, when the
+    caller has them already."""
     latest_kind = (
         Message.objects.filter(ticket=OuterRef("pk"))
         .exclude(kind=Message.Kind.NOTE)
@@ -120,7 +123,8 @@ def board_pending_after_client_message(*, user: Any, limit: int = 25) -> QuerySe
     )
     return (
         Ticket.objects.filter(
-            team__in=access.teams_supervised_by(user), status=Ticket.Status.PENDING_CLIENT
+            team__in=access.teams_supervised_by(user) if team_ids is None else team_ids,
+            status=Ticket.Status.PENDING_CLIENT,
         )
         .annotate(latest_kind=Subquery(latest_kind))
         .filter(latest_kind=Message.Kind.CLIENT)
@@ -152,11 +156,15 @@ ORDER BY p.paused DESC LIMIT %(limit)s
 """
 
 
-def board_unusual_paused_time(*, user: Any, now: datetime, limit: int = 25) -> list[Ticket]:
+def board_unusual_paused_time(
+    *, user: Any, now: datetime, limit: int = 25, team_ids: list[int] | None = None
+) -> list[Ticket]:
     """Open tickets whose resolution clock has been paused for longer than the 90th percentile
     of their category's resolution clocks started in the last 90 days (at least 10 of them, and
-    at least an hour). Each ticket gets ``paused_for`` and ``category_threshold`` (timedelta)."""
-    team_ids = list(access.teams_supervised_by(user).values_list("pk", flat=True))
+    at least an hour). Each ticket gets ``paused_for`` and ``category_threshold`` (timedelta).
+    ``team_ids``: the teams ``user`` supervises, when the caller has them already."""
+    if team_ids is None:
+        team_ids = list(access.teams_supervised_by(user).values_list("pk", flat=True))
     if not team_ids:
         return []
     with connection.cursor() as cursor:
@@ -191,9 +199,12 @@ class BoardFlags:
     unusual_pause: list[Ticket]
 
 
-def sla_board_flags(*, user: Any, now: datetime) -> BoardFlags:
-    """Both anti-gaming panels of the supervisor's board (3 queries)."""
+def sla_board_flags(*, user: Any, now: datetime, team_ids: list[int] | None = None) -> BoardFlags:
+    """Both anti-gaming panels of the supervisor's board (2 or 3 queries; one more without
+    ``team_ids``, the teams ``user`` supervises)."""
+    if team_ids is None:
+        team_ids = list(access.teams_supervised_by(user).values_list("pk", flat=True))
     return BoardFlags(
-        pending_after_client=list(board_pending_after_client_message(user=user)),
-        unusual_pause=board_unusual_paused_time(user=user, now=now),
+        pending_after_client=list(board_pending_after_client_message(user=user, team_ids=team_ids)),
+        unusual_pause=board_unusual_paused_time(user=user, now=now, team_ids=team_ids),
     )

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from metrics.selectors import board as selectors
 from metrics.selectors.sla import sla_board_flags
+from metrics.views import board_rows
 from supportdesk.errors import ApplicationError
 from teams import access
 from teams.access import Role
@@ -36,80 +37,67 @@ _URL_PLACEHOLDER = 987654321
 REASON_MAX_CHARS = 2_000
 
 
-def _assignee_options(data: selectors.BoardData) -> dict[int, Any]:
+def _assignee_options(data: selectors.BoardData) -> dict[int, str]:
     """Per team, the ``<option>`` list of its members, rendered once for every row."""
     members: dict[int, list[tuple[int, str]]] = {}
-    for membership in data.agents:
-        name = membership.user.full_name or membership.user.email
-        members.setdefault(membership.team_id, []).append((membership.user_id, name))
+    for agent in data.agents:
+        members.setdefault(agent.team_id, []).append(
+            (agent.user_id, agent.full_name or agent.email)
+        )
     return {
         team_id: format_html_join("", '<option value="{}">{}</option>', rows)
         for team_id, rows in members.items()
     }
 
 
+def _split_url(name: str) -> tuple[str, str]:
+    """A URL with a ticket id as (before, after) the id, so that rows only concatenate."""
+    before, after = reverse(name, args=[_URL_PLACEHOLDER]).split(str(_URL_PLACEHOLDER))
+    return before, after
+
+
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    data = selectors.board_for(user=request.user)
+    now = timezone.now()
+    data = selectors.board_for(user=request.user, now=now)
     options = _assignee_options(data)
-    tickets = [
-        *data.at_risk,
-        *data.unassigned,
-        *(item.ticket for item in data.escalations),
-        *(item.ticket for item in data.internal_waiting),
-    ]
-    for ticket in tickets:
-        ticket.assignee_options = options.get(ticket.team_id, "")
-    detail_a, detail_b = reverse("tickets:detail", args=[_URL_PLACEHOLDER]).split(
-        str(_URL_PLACEHOLDER)
-    )
-    escalate_a, escalate_b = reverse("metrics:board_escalate", args=[_URL_PLACEHOLDER]).split(
-        str(_URL_PLACEHOLDER)
-    )
-    coaching_a, coaching_b = reverse("tickets:coaching_note_create", args=[_URL_PLACEHOLDER]).split(
-        str(_URL_PLACEHOLDER)
-    )
-    return {
-        "board": data,
-        # (ticket, row) pairs per panel; a row is the ticket or its escalation.
-        "rows": {
-            "escalations": [(item.ticket, item) for item in data.escalations],
-            "at_risk": [(ticket, ticket) for ticket in data.at_risk],
-            "unassigned": [(ticket, ticket) for ticket in data.unassigned],
-            "internal_waiting": [(item.ticket, item) for item in data.internal_waiting],
-        },
-        # Computed once per page rather than once per row.
-        "csrf_input": format_html(
+    page = board_rows.RowContext(
+        now=now,
+        csrf_input=format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
         ),
-        "bulk_url": reverse("metrics:board_bulk"),
-        "detail_url_a": detail_a,
-        "detail_url_b": detail_b,
-        "escalate_url_a": escalate_a,
-        "escalate_url_b": escalate_b,
-        "coaching_url_a": coaching_a,
-        "coaching_url_b": coaching_b,
-        "target_options": format_html(
+        bulk_url=reverse("metrics:board_bulk"),
+        detail_url=_split_url("tickets:detail"),
+        escalate_url=_split_url("metrics:board_escalate"),
+        coaching_url=_split_url("tickets:coaching_note_create"),
+        target_options=format_html(
             '<option value="tier2">{}</option>{}',
             _("Supervisors (tier 2)"),
-            format_html_join(
-                "", '<option value="{}">{}</option>', ((t.pk, t.name) for t in data.internal_teams)
-            ),
+            format_html_join("", '<option value="{}">{}</option>', data.internal_teams),
         ),
-        "label_select": _("Select"),
-        "label_unassigned": _("Unassigned"),
-        "label_assign_to": _("Assign to"),
-        "label_reassign": _("Reassign…"),
-        "label_assign": _("Assign"),
-        "label_take_over": _("Take over"),
-        "label_escalate": _("Escalate"),
-        "label_coaching_note": _("Coaching note"),
-        "label_to": _("To"),
-        "label_reason": _("Reason"),
+        assignee_options=options,
+        priority_labels=board_rows.priority_labels(),
+        labels=board_rows.row_labels(),
+    )
+    flags = sla_board_flags(user=request.user, now=now, team_ids=data.team_ids)
+    return {
+        "board": data,
+        # Each panel's rows as HTML (metrics/views/board_rows.py).
+        "rows": {
+            kind: board_rows.ticket_rows_html(tickets, kind=kind, page=page)
+            for kind, tickets in (
+                ("escalation", data.escalations),
+                ("at_risk", data.at_risk),
+                ("unassigned", data.unassigned),
+                ("internal", data.internal_waiting),
+            )
+        },
+        "agent_rows": board_rows.agent_rows_html(data.agents, page=page),
         "team_names": ", ".join(name for _pk, name in data.teams),
         "priorities": Ticket.Priority.choices,
         "poll_seconds": POLL_SECONDS,
-        "now": timezone.now(),
-        "sla_flags": sla_board_flags(user=request.user, now=timezone.now()),
+        "now": now,
+        "sla_flags": flags,
+        "flag_rows": board_rows.flag_rows_html(flags.pending_after_client, page=page),
         "all_assignee_options": format_html_join(
             "",
             '<optgroup label="{}">{}</optgroup>',

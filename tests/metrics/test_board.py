@@ -1,12 +1,16 @@
 """The supervisor's board: panels for their teams only, a fixed number of queries, and the
 one- or two-click actions with their refusals (outside the team, over capacity, off shift)."""
 
+import re
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics.views import board_rows
 from teams.access import Role
 from teams.models import TeamMembership
 from tests.conftest import give_totp
@@ -218,3 +222,48 @@ def test_escalating_from_the_board_hands_off_to_an_internal_team(client, supervi
         reverse("metrics:board_escalate", args=[ticket.pk]), {"reason": " ", "target": "tier2"}
     )
     assert refused.status_code == 400
+
+
+def _markup(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def test_the_sla_flags_table_has_the_markup_of_the_ticket_lists_table(rf, supervisor, team_a):
+    """The board builds the flags' rows in Python (metrics/views/board_rows.py); they must stay
+    the rows of tickets/partials/ticket_table.html."""
+    now = timezone.now()
+    tickets = [
+        TicketFactory(
+            team=team_a, subject="Due <soon> & late", sla_due_at=now + timedelta(minutes=30)
+        ),
+        TicketFactory(team=team_a, sla_due_at=now + timedelta(hours=5)),
+        TicketFactory(team=team_a, sla_due_at=now - timedelta(hours=2), sla_breached=True),
+        TicketFactory(team=team_a, sla_breached=True, assignee=supervisor),
+        TicketFactory(team=team_a),
+    ]
+    tickets = list(
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets])
+        .select_related("client", "category", "team", "assignee")
+        .order_by("pk")
+    )
+    page = board_rows.RowContext(
+        now=now,
+        csrf_input="",
+        bulk_url="",
+        detail_url=("/tickets/", "/"),
+        escalate_url=("", ""),
+        coaching_url=("", ""),
+        target_options="",
+        assignee_options={},
+        priority_labels=board_rows.priority_labels(),
+        labels=board_rows.row_labels(),
+    )
+    with time_machine.travel(now, tick=False):
+        generic = render_to_string(
+            "tickets/partials/ticket_table.html", {"tickets": tickets, "empty_text": "None."}
+        )
+        board = render_to_string(
+            "metrics/sla/partials/board_flag_table.html",
+            {"rows": board_rows.flag_rows_html(tickets, page=page), "empty_text": "None."},
+        )
+    assert _markup(board) == _markup(generic)
