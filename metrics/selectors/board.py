@@ -157,13 +157,23 @@ def board_at_risk(*, team_ids: list[int], now: datetime) -> tuple[list[BoardTick
     """Breached tickets and those due within ``AT_RISK_WINDOW``, by time to breach (then
     priority, age). Until SLA clocks exist (no due time anywhere in the window), the most urgent
     and oldest open tickets instead; the flag says which."""
-    with_clock = _ticket_rows(
+    # Two halves, each the first rows of an index walk (ticket_team_sla_due_idx up to the
+    # window; metrics_ticket_open_breached_idx for breached tickets due later or never), rather
+    # than "breached OR due soon", which reads every open ticket of the teams.
+    cutoff = now + AT_RISK_WINDOW
+    order = (F("sla_due_at").asc(nulls_last=True), "priority", "created_at", "id")
+    due_soon = _open_tickets(team_ids).filter(sla_due_at__lte=cutoff).order_by(*order)
+    breached_later = (
         _open_tickets(team_ids)
-        .filter(Q(sla_breached=True) | Q(sla_due_at__lte=now + AT_RISK_WINDOW))
-        .order_by(F("sla_due_at").asc(nulls_last=True), "priority", "created_at", "id")[
-            :PANEL_LIMIT
-        ]
+        .filter(Q(sla_due_at__gt=cutoff) | Q(sla_due_at__isnull=True), sla_breached=True)
+        .order_by(*order)
     )
+    with_clock = [
+        BoardTicket(*row)
+        for row in due_soon.values_list(*_TICKET_COLUMNS)[:PANEL_LIMIT]
+        .union(breached_later.values_list(*_TICKET_COLUMNS)[:PANEL_LIMIT], all=True)
+        .order_by(*order)[:PANEL_LIMIT]
+    ]
     if with_clock:
         return with_clock, True
     by_priority = _ticket_rows(_open_tickets(team_ids).order_by("priority", "id")[:PANEL_LIMIT])
