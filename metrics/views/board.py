@@ -98,6 +98,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "now": now,
         "sla_flags": flags,
         "flag_rows": board_rows.flag_rows_html(flags.pending_after_client, page=page),
+        "pause_rows": board_rows.pause_rows_html(flags.unusual_pause, page=page),
         "all_assignee_options": format_html_join(
             "",
             '<optgroup label="{}">{}</optgroup>',

@@ -307,3 +307,20 @@ def flag_rows_html(tickets: Iterable[Ticket], *, page: RowContext) -> SafeString
             )
         )
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+def pause_rows_html(tickets: Iterable[Ticket], *, page: RowContext) -> SafeString:
+    """The ``<li>`` of each ticket of the SLA flag "unusually long paused time"."""
+    detail_a, detail_b = page.detail_url
+    html = []
+    for ticket in tickets:
+        text = _("paused %(paused)s (90th percentile for %(category)s: %(usual)s)") % {
+            "paused": conditional_escape(sla_duration(ticket.paused_for)),
+            "usual": conditional_escape(sla_duration(ticket.category_threshold)),
+            "category": conditional_escape(ticket.category.name_en),
+        }
+        html.append(
+            f'<li><a href="{detail_a}{ticket.pk}{detail_b}">{ticket.reference}</a>'
+            f" {conditional_escape(ticket.subject)} — {text}</li>"
+        )
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

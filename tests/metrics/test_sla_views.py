@@ -296,7 +296,7 @@ def test_board_flags_pending_client_right_after_a_client_message(
     assert "Other team ticket" not in body
 
 
-def test_board_flags_unusually_long_pauses_for_the_category(supervisor, team_a, traveller):
+def test_board_flags_unusually_long_pauses_for_the_category(client, supervisor, team_a, traveller):
     from metrics.selectors.sla import board_unusual_paused_time
 
     category = CategoryFactory()
@@ -320,3 +320,9 @@ def test_board_flags_unusually_long_pauses_for_the_category(supervisor, team_a, 
 
     assert [ticket.pk for ticket in flagged] == [tickets[0].pk]
     assert flagged[0].paused_for == timedelta(hours=30, minutes=10)
+    client.force_login(supervisor)
+    page = client.get(reverse("metrics:board")).content.decode()
+    assert (
+        f'<li><a href="/tickets/{tickets[0].pk}/">{tickets[0].reference}</a> {tickets[0].subject}'
+        f" — paused 30 h 10 min (90th percentile for {category.name_en}:"
+    ) in page
