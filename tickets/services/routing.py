@@ -34,16 +34,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supportdesk.errors import ApplicationError, Conflict, NotAllowed
+from supportdesk.errors import ApplicationError, NotAllowed
 from teams import access
-from teams.models import AgentProfile, Team, TeamMembership, User
-from teams.shifts import is_on_shift, on_shift_sql
+from teams.models import AgentProfile, TeamMembership, User
+from teams.shifts import on_shift_sql
 from tickets import hooks
-from tickets.lifecycle import interpolate_lazy
 from tickets.models import Category, Notification, RoutingRule, Ticket, TicketEvent
 from tickets.models.core import OPEN_STATUS_VALUES
 from tickets.selectors import routing as selectors
 from tickets.services import tickets as ticket_services
+from tickets.services.assignment import AssignmentNeedsConfirmation  # noqa: F401 (the board)
 from tickets.services.tickets import _Plan, _save
 
 logger = logging.getLogger(__name__)
@@ -326,64 +326,6 @@ def agent_tickets_release_when_away(*, now: datetime | None = None) -> list[int]
 # --- Manual assignment with the checks a supervisor needs ---------------------------------
 
 
-def _assignment_problems(
-    *, assignee: User, team_ids: set[int], adding: int, now: datetime
-) -> tuple[list[tuple[int, Any]], list[Any]]:
-    """(refusals as (status, message), warnings) for giving ``adding`` more tickets of
-    ``team_ids`` to ``assignee``."""
-    refusals: list[tuple[int, Any]] = []
-    warnings: list[Any] = []
-    name = assignee.full_name or assignee.email
-    member_of = set(
-        TeamMembership.objects.filter(user=assignee, team_id__in=team_ids).values_list(
-            "team_id", flat=True
-        )
-    )
-    outside = team_ids - member_of
-    if outside:
-        teams = ", ".join(Team.objects.filter(pk__in=outside).values_list("name", flat=True))
-        refusals.append(
-            (
-                400,
-                interpolate_lazy(
-                    _("%(name)s is not a member of the team %(team)s."), name=name, team=teams
-                ),
-            )
-        )
-    profile = AgentProfile.objects.filter(pk=assignee.pk).first()
-    held = Ticket.objects.filter(assignee=assignee, status__in=OPEN_STATUS_VALUES).count()
-    if profile is not None and held + adding > profile.capacity:
-        refusals.append(
-            (
-                409,
-                interpolate_lazy(
-                    _(
-                        "%(name)s would hold %(count)s open tickets, over their capacity of "
-                        "%(capacity)s."
-                    ),
-                    name=name,
-                    count=held + adding,
-                    capacity=profile.capacity,
-                ),
-            )
-        )
-    if not is_on_shift(assignee, now):
-        warnings.append(interpolate_lazy(_("%(name)s is off shift now."), name=name))
-    if profile is not None and profile.status != AgentProfile.Status.AVAILABLE:
-        warnings.append(
-            interpolate_lazy(
-                _("%(name)s is %(status)s."), name=name, status=profile.get_status_display()
-            )
-        )
-    return refusals, warnings
-
-
-class AssignmentNeedsConfirmation(Conflict):
-    """The assignee is off shift or not available: the supervisor must confirm (HTTP 409)."""
-
-    code = "needs_confirmation"
-
-
 @transaction.atomic
 def tickets_assign_checked(
     *,
@@ -396,48 +338,23 @@ def tickets_assign_checked(
     """Assign (or, with ``assignee=None``, unassign) the tickets, as a supervisor does from the
     board: refused with the reason when the assignee is outside a ticket's team (400) or would
     go over capacity (409); a warning to confirm (409, ``needs_confirmation``) when they are off
-    shift or not available. Locks the assignee's profile so capacity holds under concurrency.
-    Returns how many tickets changed (``tickets_bulk_update``)."""
-    ids = ticket_services._clean_ticket_ids(ticket_ids)
+    shift or not available. The checks are ``tickets.services.assignment.assignment_check``,
+    the same the ticket page, the API and the queues' bulk assign go through. Returns how many
+    tickets changed (``tickets_bulk_update``)."""
+    value: Any = None
     if assignee is not None and assignee != "":
         pk = assignee.pk if isinstance(assignee, User) else ticket_services._pk_of(assignee)
-        user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
-        if user is None:
+        if pk is None or not User.objects.filter(pk=pk, is_active=True).exists():
             raise ApplicationError(
                 _("Unknown assignee: choose a member of the team."), details={"field": "assignee"}
             )
-        list(AgentProfile.objects.select_for_update().filter(pk=user.pk))
-        rows = list(
-            Ticket.objects.filter(pk__in=ids).values_list("team_id", "assignee_id", "status")
-        )
-        team_ids = {team_id for team_id, _a, _s in rows}
-        if any(not access.can_work_on_team(actor, team_id) for team_id in team_ids):
-            raise NotAllowed(
-                _("Some of the selected tickets are not yours to change. Nothing was changed.")
-            )
-        adding = sum(
-            1 for _t, held_by, status in rows if held_by != user.pk and status in OPEN_STATUS_VALUES
-        )
-        refusals, warnings = _assignment_problems(
-            assignee=user, team_ids=team_ids, adding=adding, now=timezone.now()
-        )
-        if refusals:
-            raise ApplicationError(
-                " ".join(str(message) for _status, message in refusals),
-                code="assignment_refused",
-                status=refusals[0][0],
-                details={"field": "assignee"},
-            )
-        if warnings and not confirmed:
-            raise AssignmentNeedsConfirmation(
-                " ".join(str(item) for item in warnings) + " " + str(_("Assign anyway?")),
-                details={"field": "assignee", "warnings": [str(w) for w in warnings]},
-            )
-        value: Any = user.pk
-    else:
-        value = None
+        value = pk
     return ticket_services.tickets_bulk_update(
-        actor=actor, ticket_ids=ids, changes={"assignee": value}, source=source
+        actor=actor,
+        ticket_ids=ticket_ids,
+        changes={"assignee": value},
+        source=source,
+        confirm_assignment=confirmed,
     )
 
 
