@@ -766,6 +766,9 @@ def _parse_field(name: str, raw: str, ticket: Ticket) -> Any:
         return None
     if not raw.isdigit():
         raise _invalid(name)
+    if name == "assignee":
+        # The service says why (outside the team, over capacity, off shift), like the board.
+        return int(raw)
     model = {"category": Category, "team": Team, "assignee": User}[name]
     queryset = {
         "category": selectors.category_choices(),
