@@ -74,3 +74,20 @@ def is_on_shift(user: User | int, at: datetime) -> bool:
     """Whether one user has a shift covering ``at`` (one query)."""
     pk = user.pk if isinstance(user, User) else user
     return _shifts_covering(at, pk).exists()
+
+
+def on_shift_sql(*, user_id: str, time_zone: str, at: str = "%(at)s") -> str:
+    """The same condition as ``on_shift`` as a raw SQL fragment, for hand-written statements
+    (routing's pick-and-lock): ``user_id`` and ``time_zone`` are column expressions of the outer
+    query, ``at`` the placeholder of the instant (a ``timestamptz`` parameter).
+
+    Kept beside ``_shifts_covering`` so that both say the same thing; a test compares them.
+    """
+    local = f"timezone({time_zone}, {at}::timestamptz)"
+    weekday = f"(EXTRACT(ISODOW FROM {local})::integer - 1)"
+    return f"""EXISTS (SELECT 1 FROM teams_shift s WHERE s.user_id = {user_id} AND (
+        (s.starts_at < s.ends_at AND s.weekday = {weekday}
+         AND s.starts_at <= ({local})::time AND s.ends_at > ({local})::time)
+        OR (s.starts_at > s.ends_at AND s.weekday = {weekday} AND s.starts_at <= ({local})::time)
+        OR (s.starts_at > s.ends_at AND s.weekday = MOD({weekday} + 6, 7)
+            AND s.ends_at > ({local})::time)))"""  # noqa: S608 (expressions from code only)

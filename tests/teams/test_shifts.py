@@ -1,12 +1,13 @@
 """Who is on shift: weekly intervals in the agent's own time zone, overnight shifts, DST."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from teams.models import Shift, User
-from teams.shifts import is_on_shift, on_shift
+from teams.shifts import is_on_shift, on_shift, on_shift_sql
 from tests.factories import UserFactory
 
 HK = ZoneInfo("Asia/Hong_Kong")
@@ -66,3 +67,21 @@ def test_one_query_finds_everyone_on_shift(db, django_assert_num_queries):
     with django_assert_num_queries(1):
         found = set(User.objects.filter(on_shift(at)).values_list("pk", flat=True))
     assert found == {day.pk, night_new_york.pk}
+
+
+def _on_shift_raw(user, at):
+    condition = on_shift_sql(user_id="u.id", time_zone="u.time_zone")
+    sql = f"SELECT {condition} FROM teams_user u"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " WHERE u.id = %(user)s", {"at": at, "user": user.pk})
+        return cursor.fetchone()[0]
+
+
+def test_the_raw_fragment_routing_uses_agrees_with_the_queryset_condition(hk_agent):
+    # Every half hour of a week, across the day shift, the overnight shift and the gaps.
+    start = datetime(2026, 11, 23, 0, 15, tzinfo=HK)
+    instants = [start.astimezone(UTC) + n * timedelta(minutes=30) for n in range(7 * 48)]
+    raw = [_on_shift_raw(hk_agent, at) for at in instants]
+    orm = [is_on_shift(hk_agent, at) for at in instants]
+    assert raw == orm
+    assert sum(raw) == 18 + 18  # Monday 9 h and Friday night 9 h, in half hours

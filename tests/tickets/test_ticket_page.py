@@ -314,7 +314,7 @@ def test_the_assignee_must_be_a_member_of_the_team(client, agent, outsider, tick
     client.force_login(agent)
     response = _edit(client, ticket, "assignee", outsider.pk, ticket.version)
     assert response.status_code == 400
-    assert "Choose a valid value for Assignee." in _html(response)
+    assert "Oscar Outsider is not a member of the team Technical Assistance HK." in _html(response)
     assert _ticket(ticket).assignee is None
 
 

@@ -306,6 +306,13 @@ class TicketUpdateSerializer(StrictSerializer):
     channel = serializers.ChoiceField(choices=Ticket.Channel.choices, required=False)
     platform_os = serializers.CharField(max_length=100, allow_blank=True, required=False)
     app_version = serializers.CharField(max_length=50, allow_blank=True, required=False)
+    confirmed = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Assign anyway when the new assignee is off shift or not available (otherwise "
+            "409 needs_confirmation). Over capacity and outside the team stay refused."
+        ),
+    )
 
 
 class TicketTransitionSerializer(StrictSerializer):
@@ -319,6 +326,13 @@ class TicketTransitionSerializer(StrictSerializer):
 
 class TicketAssignSerializer(StrictSerializer):
     assignee = _pk_field(allow_null=True)
+    confirmed = serializers.BooleanField(
+        required=False,
+        help_text=(
+            "Assign anyway when the new assignee is off shift or not available (otherwise "
+            "409 needs_confirmation). Over capacity and outside the team stay refused."
+        ),
+    )
 
 
 class TicketEscalateSerializer(StrictSerializer):

@@ -135,7 +135,7 @@ def _page_size(request: Request) -> int:
 
 
 def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if key != "version"}
+    return {key: value for key, value in data.items() if key not in ("version", "confirmed")}
 
 
 class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
@@ -260,6 +260,7 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
             changes=_service_kwargs(serializer.validated_data),
             expected_version=serializer.validated_data["version"],
             source=SOURCE,
+            confirm_assignment=serializer.validated_data.get("confirmed", False),
         )
         return self._detail(request, self._ticket(request, pk))
 
@@ -296,6 +297,7 @@ class TicketViewSet(ApiViewMixin, viewsets.ViewSet):
             ticket=ticket,
             assignee=serializer.validated_data["assignee"],
             source=SOURCE,
+            confirm_assignment=serializer.validated_data.get("confirmed", False),
         )
         return self._detail(request, self._ticket(request, pk))
 

@@ -6,16 +6,19 @@ Auto-assignment (``ticket_auto_assign``)
    already assigned or no longer open is skipped (the other worker or a person decided).
 2. When asked to (new tickets from clients and email), apply the first matching
    ``RoutingRule``: move the ticket to the rule's team (event *transferred*).
-3. Find the eligible agents in SQL (``tickets.selectors.routing.eligible_agents``): available,
-   on shift, under capacity, with the ticket's language and product skill; fewest open tickets
-   first, then longest since their last assignment.
-4. For each candidate in that order, lock their ``AgentProfile`` row (``SKIP LOCKED``: a
-   profile another worker is assigning to is skipped rather than waited for), then re-count
-   their open tickets and re-read their status **under the lock**, so that two workers never
-   push one agent over capacity.
-5. Assign through the ticket services' plan (events *assigned* and *routed* — the latter
-   saying why: rule, skills matched, load), notify the agent, bump
-   ``AgentProfile.last_assigned_at``.
+3. Pick and lock the best eligible agent in **one statement** (``_PICK_AGENT_SQL``): available,
+   on shift (``teams.shifts.on_shift_sql``, the same condition as ``on_shift``), under
+   capacity, with the ticket's language and product skill; fewest open tickets first, then
+   longest since their last assignment; ``FOR UPDATE … SKIP LOCKED`` on the ``AgentProfile``
+   row and ``LIMIT 1`` (an agent another worker is assigning to is skipped, not waited for).
+4. Write everything in **one statement** under that lock (``_ASSIGN_SQL``): re-count the
+   agent's open tickets (the statement's snapshot is taken after the lock was granted) and
+   assign only if the count is still the one the pick saw (compare-and-swap, so two workers
+   never push one agent over capacity); otherwise pick again. The same statement writes the
+   events *assigned* and *routed* (the latter saying why: rule, skills matched, load), the
+   agent's notification and ``AgentProfile.last_assigned_at``.
+5. Announce the change through ``tickets.hooks`` (SLA clocks, outbound mail, webhooks) in the
+   transaction, like every ticket write service.
 6. Nobody eligible: the ticket stays unassigned in its team's queue (the supervisor's board
    shows it) and one *routed* event says why; the periodic sweep tries again.
 """
@@ -27,20 +30,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from supportdesk.errors import ApplicationError, Conflict, NotAllowed
+from supportdesk.errors import ApplicationError, NotAllowed
 from teams import access
-from teams.models import AgentProfile, Team, TeamMembership, User
-from teams.shifts import is_on_shift
-from tickets.lifecycle import interpolate_lazy
-from tickets.models import Category, RoutingRule, Ticket, TicketEvent
+from teams.models import AgentProfile, TeamMembership, User
+from teams.shifts import on_shift_sql
+from tickets import hooks
+from tickets.models import Category, Notification, RoutingRule, Ticket, TicketEvent
 from tickets.models.core import OPEN_STATUS_VALUES
 from tickets.selectors import routing as selectors
 from tickets.services import tickets as ticket_services
-from tickets.services.tickets import _notify_assigned, _Plan, _save
+from tickets.services.assignment import AssignmentNeedsConfirmation  # noqa: F401 (the board)
+from tickets.services.tickets import _Plan, _save
 
 logger = logging.getLogger(__name__)
 
@@ -59,66 +63,208 @@ class AssignmentOutcome:
     reason: str = ""
 
 
+# The ticket, locked (``SKIP LOCKED``) only while it is open and unassigned, with what routing
+# reads of its category, team and client: one statement.
+_LOCK_TICKET_SQL = """
+SELECT t.*, c.slug AS routing_category_slug, tm.name AS routing_team_name,
+       cl.tier AS routing_client_tier
+FROM tickets_ticket t
+JOIN tickets_category c ON c.id = t.category_id
+JOIN teams_team tm ON tm.id = t.team_id
+JOIN tickets_client cl ON cl.id = t.client_id
+WHERE t.id = %(ticket)s AND t.assignee_id IS NULL AND t.status = ANY(%(open)s)
+FOR UPDATE OF t SKIP LOCKED
+"""
+
+# Pick and lock the best eligible agent in one statement: an agent of the team, active,
+# available, on shift, with one of the language skills and the product skill (when the
+# category is a product skill), under capacity; fewest open tickets, then longest since the
+# last assignment (never first), then id. ``SKIP LOCKED`` on the profile row: an agent another
+# worker is assigning to right now is passed over, not waited for. The load is read with the
+# statement's snapshot; it is checked again under the lock by the write (``_ASSIGN_SQL``).
+_PICK_AGENT_SQL = f"""
+SELECT p.user_id, p.capacity, u.full_name, u.email, load.open_count,
+       ARRAY(
+           SELECT s.name_en FROM teams_agentskill a JOIN teams_skill s ON s.id = a.skill_id
+           WHERE a.user_id = p.user_id
+             AND (s.code = ANY(%(languages)s) OR (s.code = %(product)s AND s.kind = 'product'))
+           ORDER BY s.kind, s.code
+       ) AS matched
+FROM teams_agentprofile p
+JOIN teams_user u ON u.id = p.user_id
+CROSS JOIN LATERAL (
+    SELECT count(*) AS open_count FROM tickets_ticket o
+    WHERE o.assignee_id = p.user_id AND o.status = ANY(%(open)s)
+) load
+WHERE p.status = 'available' AND u.is_active
+  AND load.open_count < p.capacity
+  AND EXISTS (
+      SELECT 1 FROM teams_teammembership m
+      WHERE m.user_id = p.user_id AND m.team_id = %(team)s AND m.role = 'agent'
+  )
+  AND EXISTS (
+      SELECT 1 FROM teams_agentskill a JOIN teams_skill s ON s.id = a.skill_id
+      WHERE a.user_id = p.user_id AND s.kind = 'language' AND s.code = ANY(%(languages)s)
+  )
+  AND (
+      NOT EXISTS (SELECT 1 FROM teams_skill s WHERE s.code = %(product)s AND s.kind = 'product')
+      OR EXISTS (
+          SELECT 1 FROM teams_agentskill a JOIN teams_skill s ON s.id = a.skill_id
+          WHERE a.user_id = p.user_id AND s.kind = 'product' AND s.code = %(product)s
+      )
+  )
+  AND {on_shift_sql(user_id="p.user_id", time_zone="u.time_zone")}
+ORDER BY load.open_count, p.last_assigned_at ASC NULLS FIRST, p.user_id
+LIMIT 1
+FOR UPDATE OF p SKIP LOCKED
+"""  # noqa: S608 (only the constant shift fragment is interpolated)
+
+# Every write of one assignment in one statement, under the agent's lock: the agent's open
+# tickets are counted again (this statement's snapshot is taken after the lock was granted, so
+# it sees every assignment committed by whoever held the lock before) and the ticket is only
+# assigned when that count is still the one the pick saw (a compare-and-swap: capacity holds
+# and the reason's load figure is exact). Then the audit events (one row each, the ticket's
+# new version), the agent's notification and ``last_assigned_at``.
+_ASSIGN_SQL = """
+WITH held AS (
+    SELECT count(*) AS open_count FROM tickets_ticket o
+    WHERE o.assignee_id = %(agent)s AND o.status = ANY(%(open)s)
+), assigned AS (
+    UPDATE tickets_ticket
+    SET assignee_id = %(agent)s, team_id = %(team)s, version = version + 1, updated_at = %(now)s
+    WHERE id = %(ticket)s AND (SELECT open_count FROM held) = %(seen)s
+    RETURNING id, version
+), events AS (
+    INSERT INTO tickets_ticketevent
+        (ticket_id, actor_id, action, field, old_value, new_value, source, created_at,
+         ticket_version)
+    SELECT assigned.id, NULL, e.action, e.field, e.old_value, e.new_value, %(source)s,
+           %(now)s, assigned.version
+    FROM assigned,
+         unnest(%(actions)s::text[], %(fields)s::text[], %(olds)s::text[], %(news)s::text[])
+             WITH ORDINALITY AS e(action, field, old_value, new_value, position)
+    ORDER BY e.position
+), notified AS (
+    INSERT INTO tickets_notification
+        (recipient_id, kind, ticket_id, actor_id, text, created_at, read_at)
+    SELECT %(agent)s, %(kind)s, assigned.id, NULL, %(text)s, %(now)s, NULL FROM assigned
+), profile AS (
+    UPDATE teams_agentprofile SET last_assigned_at = %(now)s
+    WHERE user_id = %(agent)s AND EXISTS (SELECT 1 FROM assigned)
+)
+SELECT (SELECT version FROM assigned), (SELECT open_count FROM held)
+"""
+
+_OPEN = list(OPEN_STATUS_VALUES)
+
+
+def _lock_ticket(ticket_id: int) -> Ticket | None:
+    rows = list(Ticket.objects.raw(_LOCK_TICKET_SQL, {"ticket": ticket_id, "open": _OPEN}))
+    return rows[0] if rows else None
+
+
 @transaction.atomic
 def ticket_auto_assign(
     *, ticket_id: int, apply_rules: bool = False, now: datetime | None = None
 ) -> AssignmentOutcome:
     """Route (optionally) and assign one ticket to the best eligible agent; see the module
-    docstring for the algorithm. Safe to run concurrently and to retry (idempotent)."""
+    docstring for the algorithm. Safe to run concurrently and to retry (idempotent).
+
+    An assignment costs four statements (lock the ticket; pick and lock the agent; write
+    everything; the rule look-up only with ``apply_rules``) plus the transaction's own."""
     now = now or timezone.now()
-    ticket = (
-        Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("team", "category", "client", "assignee")
-        .filter(pk=ticket_id, assignee__isnull=True, status__in=OPEN_STATUS_VALUES)
-        .first()
-    )
+    ticket = _lock_ticket(ticket_id)
     if ticket is None:
         return AssignmentOutcome("skipped", ticket_id)
-    plan = _Plan(ticket)
+    events: list[tuple[str, str, str, str]] = []
     rule = None
+    team_id, team_name = ticket.team_id, ticket.routing_team_name  # type: ignore[attr-defined]
     if apply_rules:
-        rule = selectors.routing_rule_for(ticket=ticket, client_tier=ticket.client.tier)
+        rule = selectors.routing_rule_for(ticket=ticket, client_tier=ticket.routing_client_tier)  # type: ignore[attr-defined]
         if rule is not None and rule.team_id != ticket.team_id:
-            plan.set("team", rule.team, action="transferred")
+            events.append(("transferred", "team", team_name, rule.team.name))
+            team_id, team_name = rule.team_id, rule.team.name
+    languages = selectors.LANGUAGE_SKILLS.get(ticket.language, (ticket.language,))
+    product = ticket.routing_category_slug  # type: ignore[attr-defined]
+    rule_text = f"rule “{rule.name}” → {team_name}" if rule else f"team {team_name}"
+    with connection.cursor() as cursor:
+        for _attempt in range(CANDIDATES_TRIED):
+            cursor.execute(
+                _PICK_AGENT_SQL,
+                {
+                    "team": team_id,
+                    "languages": list(languages),
+                    "product": product,
+                    "open": _OPEN,
+                    "at": now,
+                },
+            )
+            picked = cursor.fetchone()
+            if picked is None:
+                break
+            user_id, capacity, full_name, email, seen, matched = picked
+            name = full_name or email
+            reason = (
+                f"{rule_text}; skills matched: {', '.join(matched) or '—'}; "
+                f"load {seen + 1}/{capacity}"
+            )
+            rows = [*events, ("assigned", "assignee", "", name), ("routed", "assignee", "", reason)]
+            cursor.execute(
+                _ASSIGN_SQL,
+                {
+                    "agent": user_id,
+                    "team": team_id,
+                    "ticket": ticket.pk,
+                    "seen": seen,
+                    "open": _OPEN,
+                    "now": now,
+                    "source": TicketEvent.Source.AUTOMATION,
+                    "actions": [row[0] for row in rows],
+                    "fields": [row[1] for row in rows],
+                    "olds": [row[2] for row in rows],
+                    "news": [row[3] for row in rows],
+                    "kind": Notification.Kind.ASSIGNED,
+                    "text": ticket_services._excerpt(f"{ticket.reference} {ticket.subject}"),
+                },
+            )
+            version, held = cursor.fetchone()
+            if version is None:
+                # The load moved between the pick and the lock (another assignment committed):
+                # pick again; this agent's row is ours now, so the next pick sees fresh counts.
+                logger.info("routing.load_moved", extra={"ticket_id": ticket.pk, "held": held})
+                continue
+            ticket.assignee_id, ticket.team_id = user_id, team_id
+            ticket.version, ticket.updated_at = version, now
+            hooks.announce(
+                hooks.TicketChange(
+                    ticket=ticket,
+                    actor=None,
+                    source=TicketEvent.Source.AUTOMATION,
+                    at=now,
+                    events=tuple(rows),
+                )
+            )
+            logger.info("routing.assigned", extra={"ticket_id": ticket.pk, "assignee_id": user_id})
+            return AssignmentOutcome("assigned", ticket.pk, user_id, reason)
+    return _ticket_waiting(ticket, rule=rule, rule_text=rule_text, team_name=team_name, now=now)
+
+
+def _ticket_waiting(
+    ticket: Ticket, *, rule: RoutingRule | None, rule_text: str, team_name: str, now: datetime
+) -> AssignmentOutcome:
+    """Nobody eligible: the ticket stays unassigned (moved by the rule, if one applies) with one
+    *routed* event saying why, written once however often the sweep retries."""
+    plan = _Plan(ticket)
+    if rule is not None and rule.team_id != ticket.team_id:
+        plan.set("team", rule.team, action="transferred")
     languages, product, skill_names = selectors.required_skills(
-        ticket=ticket, category_slug=ticket.category.slug
+        ticket=ticket,
+        category_slug=ticket.routing_category_slug,  # type: ignore[attr-defined]
     )
-    candidates = list(
-        selectors.eligible_agents(
-            team_id=ticket.team_id, languages=languages, product=product, at=now
-        ).values_list("pk", "matched_skills")[:CANDIDATES_TRIED]
-    )
-    rule_text = f"rule “{rule.name}” → {ticket.team.name}" if rule else f"team {ticket.team.name}"
-    for user_id, matched in candidates:
-        profile = (
-            AgentProfile.objects.select_for_update(skip_locked=True)
-            .select_related("user")
-            .filter(pk=user_id, status=AgentProfile.Status.AVAILABLE)
-            .first()
-        )
-        if profile is None:
-            continue
-        held = Ticket.objects.filter(assignee_id=user_id, status__in=OPEN_STATUS_VALUES).count()
-        if held >= profile.capacity:
-            continue
-        agent = profile.user
-        matched_names = ", ".join(skill_names.get(code, code) for code in matched)
-        reason = (
-            f"{rule_text}; skills matched: {matched_names or '—'}; "
-            f"load {held + 1}/{profile.capacity}"
-        )
-        plan.set("assignee", agent, action="assigned")
-        plan.event("routed", "assignee", "", reason)
-        _notify_assigned(plan, actor=None)
-        _save(plan, actor=None, source=TicketEvent.Source.AUTOMATION, now=now)
-        profile.last_assigned_at = now
-        profile.save(update_fields=["last_assigned_at"])
-        logger.info("routing.assigned", extra={"ticket_id": ticket.pk, "assignee_id": user_id})
-        return AssignmentOutcome("assigned", ticket.pk, user_id, reason)
     skills = ", ".join(
         skill_names.get(code, code) for code in [*languages[:1], *([product] if product else [])]
     )
-    reason = f"{NO_AGENT_PREFIX} in {ticket.team.name} ({rule_text}; needs {skills})"
+    reason = f"{NO_AGENT_PREFIX} in {team_name} ({rule_text}; needs {skills})"
     already_said = TicketEvent.objects.filter(
         ticket=ticket, action="routed", new_value=reason
     ).exists()
@@ -180,64 +326,6 @@ def agent_tickets_release_when_away(*, now: datetime | None = None) -> list[int]
 # --- Manual assignment with the checks a supervisor needs ---------------------------------
 
 
-def _assignment_problems(
-    *, assignee: User, team_ids: set[int], adding: int, now: datetime
-) -> tuple[list[tuple[int, Any]], list[Any]]:
-    """(refusals as (status, message), warnings) for giving ``adding`` more tickets of
-    ``team_ids`` to ``assignee``."""
-    refusals: list[tuple[int, Any]] = []
-    warnings: list[Any] = []
-    name = assignee.full_name or assignee.email
-    member_of = set(
-        TeamMembership.objects.filter(user=assignee, team_id__in=team_ids).values_list(
-            "team_id", flat=True
-        )
-    )
-    outside = team_ids - member_of
-    if outside:
-        teams = ", ".join(Team.objects.filter(pk__in=outside).values_list("name", flat=True))
-        refusals.append(
-            (
-                400,
-                interpolate_lazy(
-                    _("%(name)s is not a member of the team %(team)s."), name=name, team=teams
-                ),
-            )
-        )
-    profile = AgentProfile.objects.filter(pk=assignee.pk).first()
-    held = Ticket.objects.filter(assignee=assignee, status__in=OPEN_STATUS_VALUES).count()
-    if profile is not None and held + adding > profile.capacity:
-        refusals.append(
-            (
-                409,
-                interpolate_lazy(
-                    _(
-                        "%(name)s would hold %(count)s open tickets, over their capacity of "
-                        "%(capacity)s."
-                    ),
-                    name=name,
-                    count=held + adding,
-                    capacity=profile.capacity,
-                ),
-            )
-        )
-    if not is_on_shift(assignee, now):
-        warnings.append(interpolate_lazy(_("%(name)s is off shift now."), name=name))
-    if profile is not None and profile.status != AgentProfile.Status.AVAILABLE:
-        warnings.append(
-            interpolate_lazy(
-                _("%(name)s is %(status)s."), name=name, status=profile.get_status_display()
-            )
-        )
-    return refusals, warnings
-
-
-class AssignmentNeedsConfirmation(Conflict):
-    """The assignee is off shift or not available: the supervisor must confirm (HTTP 409)."""
-
-    code = "needs_confirmation"
-
-
 @transaction.atomic
 def tickets_assign_checked(
     *,
@@ -250,48 +338,23 @@ def tickets_assign_checked(
     """Assign (or, with ``assignee=None``, unassign) the tickets, as a supervisor does from the
     board: refused with the reason when the assignee is outside a ticket's team (400) or would
     go over capacity (409); a warning to confirm (409, ``needs_confirmation``) when they are off
-    shift or not available. Locks the assignee's profile so capacity holds under concurrency.
-    Returns how many tickets changed (``tickets_bulk_update``)."""
-    ids = ticket_services._clean_ticket_ids(ticket_ids)
+    shift or not available. The checks are ``tickets.services.assignment.assignment_check``,
+    the same the ticket page, the API and the queues' bulk assign go through. Returns how many
+    tickets changed (``tickets_bulk_update``)."""
+    value: Any = None
     if assignee is not None and assignee != "":
         pk = assignee.pk if isinstance(assignee, User) else ticket_services._pk_of(assignee)
-        user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
-        if user is None:
+        if pk is None or not User.objects.filter(pk=pk, is_active=True).exists():
             raise ApplicationError(
                 _("Unknown assignee: choose a member of the team."), details={"field": "assignee"}
             )
-        list(AgentProfile.objects.select_for_update().filter(pk=user.pk))
-        rows = list(
-            Ticket.objects.filter(pk__in=ids).values_list("team_id", "assignee_id", "status")
-        )
-        team_ids = {team_id for team_id, _a, _s in rows}
-        if any(not access.can_work_on_team(actor, team_id) for team_id in team_ids):
-            raise NotAllowed(
-                _("Some of the selected tickets are not yours to change. Nothing was changed.")
-            )
-        adding = sum(
-            1 for _t, held_by, status in rows if held_by != user.pk and status in OPEN_STATUS_VALUES
-        )
-        refusals, warnings = _assignment_problems(
-            assignee=user, team_ids=team_ids, adding=adding, now=timezone.now()
-        )
-        if refusals:
-            raise ApplicationError(
-                " ".join(str(message) for _status, message in refusals),
-                code="assignment_refused",
-                status=refusals[0][0],
-                details={"field": "assignee"},
-            )
-        if warnings and not confirmed:
-            raise AssignmentNeedsConfirmation(
-                " ".join(str(item) for item in warnings) + " " + str(_("Assign anyway?")),
-                details={"field": "assignee", "warnings": [str(w) for w in warnings]},
-            )
-        value: Any = user.pk
-    else:
-        value = None
+        value = pk
     return ticket_services.tickets_bulk_update(
-        actor=actor, ticket_ids=ids, changes={"assignee": value}, source=source
+        actor=actor,
+        ticket_ids=ticket_ids,
+        changes={"assignee": value},
+        source=source,
+        confirm_assignment=confirmed,
     )
 
 

@@ -67,6 +67,7 @@ from tickets.models import (
     TicketLink,
 )
 from tickets.rendering import render_message_html
+from tickets.services.assignment import assignment_check
 from tickets.services.mentions import mentions_notify
 
 __all__ = [
@@ -564,14 +565,21 @@ def _notify_assigned(plan: _Plan, *, actor: User | None) -> None:
     )
 
 
-def _plan_team_and_assignee(plan: _Plan, changes: dict[str, Any], *, actor: User | None) -> None:
+def _plan_team_and_assignee(
+    plan: _Plan, changes: dict[str, Any], *, actor: User | None, confirm_assignment: bool = False
+) -> None:
     """Team first (the assignee must belong to the new team); moving to a team the current
-    assignee is not in unassigns the ticket unless a new assignee is given."""
+    assignee is not in unassigns the ticket unless a new assignee is given. A new assignee goes
+    through ``assignment_check`` (capacity, shift, status)."""
     ticket = plan.ticket
     if "team" in changes:
         plan.set("team", _resolve_team(changes["team"]), action="transferred")
     if "assignee" in changes:
         user = _resolve_assignee(changes["assignee"], ticket.team)
+        if user is not None:
+            assignment_check(
+                actor=actor, assignee=user, tickets=[ticket], confirmed=confirm_assignment
+            )
         if plan.set("assignee", user, action="assigned"):
             _notify_assigned(plan, actor=actor)
     elif "team" in plan.dirty and ticket.assignee_id is not None:
@@ -579,9 +587,11 @@ def _plan_team_and_assignee(plan: _Plan, changes: dict[str, Any], *, actor: User
             plan.set("assignee", None, action="assigned")
 
 
-def _plan_fields(plan: _Plan, changes: dict[str, Any], *, actor: User | None) -> None:
+def _plan_fields(
+    plan: _Plan, changes: dict[str, Any], *, actor: User | None, confirm_assignment: bool = False
+) -> None:
     """Validate and apply the editable fields of ``ticket_update``."""
-    _plan_team_and_assignee(plan, changes, actor=actor)
+    _plan_team_and_assignee(plan, changes, actor=actor, confirm_assignment=confirm_assignment)
     if "subject" in changes:
         plan.set("subject", _clean_subject(changes["subject"]))
     if "priority" in changes:
@@ -707,12 +717,15 @@ def ticket_update(
     changes: dict[str, Any],
     expected_version: int | None,
     source: str = "web",
+    confirm_assignment: bool = False,
 ) -> Ticket:
     """Edit the ticket's fields (``UPDATABLE_FIELDS``); one event per field that really changed.
 
     Unchanged values are ignored; when nothing changes, nothing is written and the version
     stays. Moving to another team is allowed (a transfer); the current assignee is dropped if
-    they are not a member of the new team, and a new assignee must be one.
+    they are not a member of the new team, and a new assignee must be one. A new assignee is
+    checked by ``tickets.services.assignment.assignment_check``: over capacity is refused (409),
+    off shift or not available needs ``confirm_assignment`` (else 409 ``needs_confirmation``).
     """
     source = _clean_source(source)
     unknown = sorted(set(changes) - UPDATABLE_FIELDS)
@@ -726,21 +739,28 @@ def ticket_update(
     ticket = _lock(ticket)
     _writable(ticket, actor, expected_version)
     plan = _Plan(ticket)
-    _plan_fields(plan, changes, actor=actor)
+    _plan_fields(plan, changes, actor=actor, confirm_assignment=confirm_assignment)
     return _save(plan, actor=actor, source=source, now=timezone.now())
 
 
 @transaction.atomic
 def ticket_assign(
-    *, actor: User | None, ticket: Ticket, assignee: User | int | None, source: str = "web"
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    assignee: User | int | None,
+    source: str = "web",
+    confirm_assignment: bool = False,
 ) -> Ticket:
     """Assign the ticket to a member of its team (``None`` unassigns); notifies the assignee
-    unless they assigned themselves."""
+    unless they assigned themselves. Checked like ``ticket_update`` (``assignment_check``)."""
     source = _clean_source(source)
     ticket = _lock(ticket)
     _writable(ticket, actor)
     plan = _Plan(ticket)
-    _plan_team_and_assignee(plan, {"assignee": assignee}, actor=actor)
+    _plan_team_and_assignee(
+        plan, {"assignee": assignee}, actor=actor, confirm_assignment=confirm_assignment
+    )
     return _save(plan, actor=actor, source=source, now=timezone.now())
 
 
@@ -1269,6 +1289,7 @@ def tickets_bulk_update(
     ticket_ids: Iterable[Any],
     changes: dict[str, Any],
     source: str = "web",
+    confirm_assignment: bool = False,
 ) -> int:
     """Apply the same changes to many tickets: all of them or none. Returns how many changed.
 
@@ -1279,7 +1300,9 @@ def tickets_bulk_update(
     Refused, with nothing changed: any id that does not exist or belongs to a team the actor
     does not work (``NotAllowed``, 403, without saying which, so that other teams' tickets do
     not leak); a Closed ticket in the selection (409); an illegal move or an assignee who is not
-    a member of some ticket's team (naming that ticket).
+    a member of some ticket's team (naming that ticket); an assignment ``assignment_check``
+    refuses (over capacity, 409) or wants confirmed (off shift or not available, 409
+    ``needs_confirmation`` unless ``confirm_assignment``).
 
     Runs in a fixed number of queries whatever the selection size (one locking read, one
     ``UPDATE`` for all tickets, one insert of all events and one of notifications), apart from
@@ -1341,6 +1364,21 @@ def tickets_bulk_update(
             TeamMembership.objects.filter(team=team).values_list("user_id", flat=True)
         )
     now = timezone.now()
+    if assignee is not None:
+        for ticket in tickets:
+            if (team.pk if team is not None else ticket.team_id) not in assignable_team_ids:
+                try:
+                    _resolve_assignee(assignee, team or ticket.team)  # raises the clear message
+                except ApplicationError as error:
+                    raise _with_reference(error, ticket) from None
+        # Before any plan changes the instances: the check counts what the assignee gains.
+        assignment_check(
+            actor=actor,
+            assignee=assignee,
+            tickets=tickets,
+            confirmed=confirm_assignment,
+            now=now,
+        )
 
     plans: list[_Plan] = []
     for ticket in tickets:

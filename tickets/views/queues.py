@@ -40,6 +40,7 @@ from tickets.filters import (
 )
 from tickets.selectors import queues as selectors
 from tickets.selectors.queues import QueueView, TeamOption
+from tickets.services.assignment import AssignmentNeedsConfirmation
 from tickets.services.tickets import tickets_bulk_update
 
 PAGE_SIZE = selectors.PAGE_SIZE
@@ -126,6 +127,7 @@ def _render_list(
     save_form: SavedFilterForm | None = None,
     bulk_form: BulkUpdateForm | None = None,
     bulk_error: Any = None,
+    bulk_confirm: bool = False,
 ) -> HttpResponse:
     """Render list ``spec`` for the query string ``query``; invalid filters answer 400 and show
     no tickets at all."""
@@ -193,6 +195,7 @@ def _render_list(
         "selectable": selectable,
         "bulk_form": bulk_form,
         "bulk_error": bulk_error,
+        "bulk_confirm": bulk_confirm,
         "selected_ids": set(_selected_ids(bulk_form)),
     }
     return render(request, "tickets/ticket_list.html", context, status=status)
@@ -388,6 +391,7 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
             ticket_ids=form.cleaned_data["ticket_ids"],
             changes=_bulk_changes(form, user_id=request.user.pk),
             source="web",
+            confirm_assignment=request.POST.get("confirmed") == "1",
         )
     except ApplicationError as error:
         return _render_list(
@@ -398,6 +402,8 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
             teams=teams,
             bulk_form=form,
             bulk_error=error.message,
+            # Off shift or not available: the form again, with "Assign anyway" (as the board).
+            bulk_confirm=error.code == AssignmentNeedsConfirmation.code,
         )
     messages.success(
         request,

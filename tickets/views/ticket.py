@@ -43,6 +43,7 @@ from tickets.selectors import inbound as inbound_selectors
 from tickets.selectors import ticket as selectors
 from tickets.services import presence as presence_services
 from tickets.services import tickets as ticket_services
+from tickets.services.assignment import AssignmentNeedsConfirmation
 
 BODY_MAX_CHARS = 100_000
 SUBJECT_MAX_CHARS = 250
@@ -528,13 +529,16 @@ def ticket_field_update(request: HttpRequest, ticket_id: int, field_name: str) -
             ticket=ticket,
             changes={field_name: value},
             expected_version=_expected_version(request),
+            confirm_assignment=request.POST.get("confirmed") == "1",
         )
     except ApplicationError as refusal:
         error = refusal
         ticket = selectors.ticket_for_action(user=request.user, ticket_id=ticket_id)
     if not request.htmx:
         if error is not None:
-            return _refused(request, ticket_id, error, form=f"field-{field_name}")
+            return _refused(
+                request, ticket_id, error, form=f"field-{field_name}", values={"confirm_value": raw}
+            )
         return _back(ticket, f"field-{field_name}")
     context: dict[str, Any] = {
         "ticket": ticket,
@@ -548,6 +552,9 @@ def ticket_field_update(request: HttpRequest, ticket_id: int, field_name: str) -
     }
     if error is not None and error.status == 409 and "changed_fields" in error.details:
         context["conflict"] = _conflict(error, ticket, field_name, raw)
+    if error is not None and error.code == AssignmentNeedsConfirmation.code:
+        # Off shift or not available: the same choice as on the board, "Assign anyway".
+        context["confirm_value"] = raw
     if context["oob_header"]:
         context.update(_header_context(request, ticket))
     return render(
@@ -759,6 +766,9 @@ def _parse_field(name: str, raw: str, ticket: Ticket) -> Any:
         return None
     if not raw.isdigit():
         raise _invalid(name)
+    if name == "assignee":
+        # The service says why (outside the team, over capacity, off shift), like the board.
+        return int(raw)
     model = {"category": Category, "team": Team, "assignee": User}[name]
     queryset = {
         "category": selectors.category_choices(),

@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.tickets.factories import RoutingRuleFactory, SkillFactory, make_routable
+from tickets import hooks
 from tickets.models import Notification, Ticket, TicketEvent
 from tickets.selectors.routing import routing_rule_for
 from tickets.services import routing
@@ -112,6 +113,34 @@ def test_it_assigns_the_least_loaded_then_longest_idle_agent_and_says_why(team_a
     assert TicketEvent.objects.get(ticket=ticket, action="assigned").source == "automation"
     assert Notification.objects.filter(recipient=idle_long, ticket=ticket).exists()
     assert AgentProfile.objects.get(user=idle_long).last_assigned_at is not None
+
+
+def test_an_assignment_is_three_statements_and_announced_once(team_a, django_assert_num_queries):
+    agent = _agent(team_a)
+    ticket = _ticket(team_a)
+    seen = []
+    hooks.register(seen.append)
+    try:
+        # Lock the ticket; pick and lock the agent; write everything; plus the savepoint and
+        # its release (the test runs inside a transaction; a worker sends BEGIN and COMMIT).
+        with django_assert_num_queries(5):
+            routing.ticket_auto_assign(ticket_id=ticket.pk)
+    finally:
+        hooks.unregister(seen.append)
+
+    ticket.refresh_from_db()
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket).values_list(
+            "action", "new_value", "ticket_version"
+        )
+    )
+    assert ticket.assignee == agent
+    assert [(action, version) for action, _value, version in events] == [
+        ("assigned", ticket.version),
+        ("routed", ticket.version),
+    ]
+    assert [change.events[0][:2] for change in seen] == [("assigned", "assignee")]
+    assert seen[0].ticket.assignee_id == agent.pk and seen[0].ticket.version == ticket.version
 
 
 @pytest.mark.parametrize(

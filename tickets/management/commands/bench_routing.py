@@ -46,8 +46,19 @@ def _work(ids_file: str, go_file: str) -> None:
     while not Path(go_file).exists():
         time.sleep(0.005)
     results: Counter = Counter()
-    for ticket_id in ids:
-        results[ticket_auto_assign(ticket_id=ticket_id).result] += 1
+    statements = 0
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
+    cpu_began = time.process_time()
+    with connections["default"].execute_wrapper(count):
+        for ticket_id in ids:
+            results[ticket_auto_assign(ticket_id=ticket_id).result] += 1
+    results["cpu_seconds"] = time.process_time() - cpu_began  # type: ignore[assignment]
+    results["statements"] = statements
     sys.stdout.write(json.dumps(results) + "\n")
 
 
@@ -82,6 +93,12 @@ class Command(BaseCommand):
         unassigned = Ticket.objects.filter(pk__in=ids, assignee=None).count()
         double = sum(1 for count in assigned_events.values() if count > 1)
         over = sum(1 for load in loads.values() if load > capacity)
+        assigned = max(total["assigned"], 1)
+        self.stdout.write(
+            f"per assignment (all workers, skips included): "
+            f"{total['statements'] / assigned:.1f} SQL statements (plus BEGIN/COMMIT), "
+            f"{total['cpu_seconds'] * 1000 / assigned:.2f} ms CPU in the workers"
+        )
         self.stdout.write(
             f"auto-assignment: {len(ids):,} tickets, {options['workers']} workers, "
             f"{options['agents']} agents: {seconds:.2f} s, {len(ids) / seconds:.0f} tickets/s; "
