@@ -123,7 +123,7 @@ def _text(value: Any) -> str:
 def _csrf_input(context: template.Context) -> str:
     """What ``{% csrf_token %}`` renders, worked out once for all the forms of the timeline."""
     token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":
+    if not token or token == "NOTPROVIDED":  # noqa: S105 - the marker of no token, as Django's
         return ""
     return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(str(token))}">'
 
@@ -257,7 +257,9 @@ def _origin_html(pk: int, origin: Any, words: _Words) -> str:
             f"<li>{_text(item.get('name', ''))}: {_text(item.get('reason', ''))}</li>"
             for item in origin.refused_attachments
         )
-        refused = f'<p class="mail-refused">{words.refused}</p><ul class="mail-refused">{items}</ul>'
+        refused = (
+            f'<p class="mail-refused">{words.refused}</p><ul class="mail-refused">{items}</ul>'
+        )
     return _ORIGIN.format(
         pk=pk,
         summary=words.why,
