@@ -298,3 +298,54 @@ def _event_html(line: Any, words: _Words) -> str:
         text=text,
         source=_text(event.get_source_display()),
     )
+
+
+_FIELD = (
+    '<div class="field-edit" id="field-{name}">\n'
+    '  <form method="post" action="{url}"\n'
+    '        hx-post="{url}" hx-target="#field-{name}" hx-swap="outerHTML"\n'
+    '        hx-include="#ticket-version" hx-trigger="{trigger}" hx-sync="this:drop">{csrf}\n'
+    '    <label for="field-{name}-value">{label}</label>\n'
+    '    <div class="field-row">\n'
+    "      {editor}\n"
+    "    </div>\n"
+    "    {help}\n"
+    "  </form>\n"
+    "</div>\n"
+)
+
+
+@register.simple_tag(takes_context=True)
+def ticket_field_editor(context: template.Context, spec: Any) -> SafeString:
+    """One in-place editor of the page (``tickets.views.ticket.FieldSpec``), as
+    ``tickets/partials/ticket_field.html`` renders it when there is no refusal or saved notice
+    to show (the page then includes that template instead)."""
+    name = escape(spec.name)
+    element = f"field-{name}-value"
+    if spec.is_select:
+        editor = (
+            f'<select id="{element}" name="value">\n        {spec.options_html}\n      </select>'
+        )
+    else:
+        max_length = f' maxlength="{spec.max_length}"' if spec.max_length else ""
+        described = f' aria-describedby="field-{name}-help"' if spec.help_text else ""
+        editor = (
+            f'<input type="text" id="{element}" name="value" value="{_text(spec.value)}"'
+            f"{max_length}{described}>\n"
+            f'      <button type="submit" class="button small">{escape(_("Save"))}</button>'
+        )
+    return mark_safe(  # noqa: S308 - every value is escaped, the options by FieldSpec
+        _FIELD.format(
+            name=name,
+            url=escape(spec.url),
+            trigger="change" if spec.is_select else "submit",
+            csrf=_csrf_input(context),
+            label=_text(spec.label),
+            editor=editor,
+            help=(
+                f'<p class="help" id="field-{name}-help">{_text(spec.help_text)}</p>'
+                if spec.help_text
+                else ""
+            ),
+        )
+    )
