@@ -817,6 +817,32 @@ def test_xss_payloads_are_rendered_inert(client, agent, team_a):
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in html
 
 
+def test_the_timeline_escapes_names_attachment_names_and_event_values(client, agent, team_a):
+    """The timeline is written out in Python (``ticket_timeline``): every value from a person
+    or an email is escaped there, in text and in attributes."""
+    evil = '"><script>alert(1)</script>'
+    ticket = TicketFactory(team=team_a, client=ClientFactory(name=f"Eve {evil}"), status="open")
+    message = MessageFactory(ticket=ticket, kind="client", author=None, body="see the file")
+    attachments_store(
+        message=message,
+        uploads=[SimpleUploadedFile('shot"><b onclick=x>.png', PNG, content_type="image/png")],
+    )
+    actor = UserFactory(full_name=f"Mallory {evil}", roles=[Role.AGENT])
+    TicketEventFactory(
+        ticket=ticket, actor=actor, field="platform_os", old_value=f"old{evil}", new_value=evil
+    )
+    client.force_login(agent)
+    html = _html(_page(client, ticket))
+    timeline = html.split('<ol class="ticket-timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "<script>" not in timeline
+    assert "<strong>Eve &quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in timeline
+    assert "<strong>Mallory &quot;&gt;&lt;script&gt;" in timeline
+    assert '<span class="event-old">old&quot;&gt;&lt;script&gt;' in timeline
+    assert '<span class="event-new">&quot;&gt;&lt;script&gt;' in timeline
+    assert 'alt="shot&quot;&gt;&lt;b onclick=x&gt;.png"' in timeline
+    assert "download>shot&quot;&gt;&lt;b onclick=x&gt;.png</a>" in timeline
+
+
 def test_the_body_of_messages_is_the_sanitised_html(client, agent, ticket):
     MessageFactory(
         ticket=ticket,
