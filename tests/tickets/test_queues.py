@@ -224,8 +224,8 @@ def test_every_cell_and_filter_option_is_escaped(client, agent, team_a):
     page = client.get(reverse("tickets:mine")).content.decode()
     assert hostile not in page
     assert "Client &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
-    assert 'Category &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</option>' in page
-    assert 'Agent &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</option>' in page
+    assert "Category &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</option>" in page
+    assert "Agent &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</option>" in page
 
 
 def test_rows_show_the_sla_badge_in_the_viewers_zone(client, agent, team_a):

@@ -48,7 +48,7 @@ def filter_field(field: BoundField, search: bool = False) -> SafeString:
         current = "%s" % (field.value(),)  # noqa: UP031 - the template's stringformat:"s"
         options = "".join(
             f'<option value="{conditional_escape(value)}"'
-            f'{" selected" if value == current else ""}>{conditional_escape(label)}</option>'
+            f"{' selected' if value == current else ''}>{conditional_escape(label)}</option>"
             for value, label in choices
         )
         control = (
@@ -61,9 +61,9 @@ def filter_field(field: BoundField, search: bool = False) -> SafeString:
         control = (
             f'<input type="{conditional_escape(inner.widget.input_type)}" name="{name}" '
             f'id="{element_id}" value="{conditional_escape("" if value is None else value)}"'
-            f'{f" maxlength={chr(34)}{max_length}{chr(34)}" if max_length else ""}'
-            f'{" required" if inner.required else ""}{invalid}{_described_by(field)}'
-            f'{" data-shortcut-search" if search else ""}>'
+            f"{f' maxlength={chr(34)}{max_length}{chr(34)}' if max_length else ''}"
+            f"{' required' if inner.required else ''}{invalid}{_described_by(field)}"
+            f"{' data-shortcut-search' if search else ''}>"
         )
     return mark_safe(  # noqa: S308 - names, values and labels are escaped above
         f'<div class="field{" has-error" if field.errors else ""}">\n'
@@ -80,12 +80,10 @@ def filter_choices(field: BoundField) -> SafeString:
     boxes = "".join(
         f'<label class="check" for="{field.auto_id}_{index}"><input type="checkbox" '
         f'name="{name}" value="{conditional_escape(value)}" id="{field.auto_id}_{index}"'
-        f'{" checked" if value in selected else ""}> {conditional_escape(label)}</label>'
+        f"{' checked' if value in selected else ''}> {conditional_escape(label)}</label>"
         for index, (value, label) in enumerate(field.field.choices)
     )
-    errors = (
-        f'<div class="errorlist" role="alert">{field.errors}</div>' if field.errors else ""
-    )
+    errors = f'<div class="errorlist" role="alert">{field.errors}</div>' if field.errors else ""
     return mark_safe(  # noqa: S308 - values and labels are escaped above
         f'<fieldset class="field choices{" has-error" if field.errors else ""}">\n'
         f"  <legend>{conditional_escape(field.label)}</legend>\n  {boxes}\n  {errors}\n"
