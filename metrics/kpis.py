@@ -627,9 +627,16 @@ def _client_join(scope: Scope, group: str | None) -> str:
 
 def _fetch(sql: str, params: dict[str, Any]) -> tuple[list[str], list[tuple]]:
     """Run one report query. JIT compilation is switched off: it cost ~0.7 s per statement at
-    a million tickets and these plans run in well under that without it."""
+    a million tickets and these plans run in well under that without it.
+
+    ``random_page_cost`` is lowered to 1.1 (data in memory or on SSD): with the default 4 the
+    planner expects the period's tickets to be scattered over the whole table (the column
+    correlation is low because seed and parallel writers interleave) and reads all of
+    ``tickets_ticket`` sequentially (1.1 GB at a million tickets), whereas the bitmap scans of
+    the period indexes touch about a seventh of its pages (EXPLAIN ANALYZE: 0.41 s against
+    1.22 s for the base of a 4-week dashboard). Both settings go in the same round trip."""
     with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
+        cursor.execute("SET jit = off; SET random_page_cost = 1.1")
         cursor.execute(sql, params)
         return [column.name for column in cursor.description], cursor.fetchall()
 
