@@ -9,7 +9,16 @@ from django.test import override_settings
 
 from metrics.business_time import business_seconds_between, business_us_by_day_sql
 from metrics.calendars import hong_kong_business_calendar
-from metrics.kpis import KPIS, Period, Scope, agent_hours, backlog_series, kpi_series, kpi_table
+from metrics.kpis import (
+    KPIS,
+    Period,
+    Scope,
+    agent_hours,
+    backlog_series,
+    kpi_breakdown,
+    kpi_series,
+    kpi_table,
+)
 from supportdesk.errors import ApplicationError
 from tests.metrics.conftest import WEEK
 
@@ -84,6 +93,22 @@ def test_breakdown_by_category_and_by_agent(week_tickets, team_a_scope, funding,
     assert by_agent[agent.pk]["tickets_per_agent_hour"] == pytest.approx(2 / 45)
     assert by_agent[supervisor.pk]["tickets_per_agent_hour"] == pytest.approx(1 / 9)
     assert by_agent[None]["created"] == 1  # T3 is unassigned
+
+
+@pytest.mark.parametrize(
+    "group", ["agent", "team", "tier"], ids=["agent_case", "team_case", "tier_case"]
+)
+def test_the_one_statement_breakdown_equals_the_separate_statements(week_tickets, group):
+    """kpi_breakdown computes the groups and the total in one GROUPING SETS statement; each
+    figure equals the one of the plain statements (the total with its NULL-keyed group kept
+    apart, e.g. unassigned tickets in the agent breakdown)."""
+    rows, total = kpi_breakdown(period=WEEK, scope=Scope(), group=group)
+    separate = kpi_table(period=WEEK, scope=Scope(), group=group)
+    assert [(row.group, row.values, row.agent_hours) for row in rows] == [
+        (row.group, row.values, row.agent_hours) for row in separate
+    ]
+    headline = kpi_table(period=WEEK, scope=Scope())[0]
+    assert (total.values, total.agent_hours) == (headline.values, headline.agent_hours)
 
 
 def test_agent_slice_filters_and_counts_only_that_agents_hours(week_tickets, team_a_scope, agent):
