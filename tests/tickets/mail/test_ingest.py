@@ -234,7 +234,8 @@ def test_a_failure_quarantines_the_email_with_its_source_and_leaves_nothing_half
     def explode(*args, **kwargs):
         raise RuntimeError("threading blew up")
 
-    monkeypatch.setattr(inbound, "_set_display", explode)
+    # Fails after the ticket, its client and its first message are written.
+    monkeypatch.setattr(inbound, "_store_attachments", explode)
     raw = make_email()
 
     result = inbound_email_ingest(raw=raw, mailbox=mailbox)
