@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,12 @@ def sla_policies_in_order() -> list[SlaPolicy]:
     """Current, active policies in the order they are tried, with conditions and targets."""
     return list(
         SlaPolicy.objects.filter(is_current=True, is_active=True)
-        .prefetch_related("categories", "teams", "targets__calendar")
+        .prefetch_related(
+            "categories",
+            "teams",
+            # The calendars joined to their targets: one query less than "targets__calendar".
+            Prefetch("targets", queryset=SlaTarget.objects.select_related("calendar")),
+        )
         .order_by("position", "family")
     )
 
@@ -413,13 +419,20 @@ def sla_clocks_for_new_ticket(
     ]
 
 
-def _start_policy(ticket: Ticket, at: datetime, events: list[SlaClockEvent]) -> list[SlaClock]:
+def _start_policy(
+    ticket: Ticket, at: datetime, events: list[SlaClockEvent]
+) -> tuple[SlaPolicy | None, dict[str, SlaTarget], list[SlaClock]]:
+    """The policy of a new ticket, its targets and the clocks it starts (inserted at once)."""
     policy = sla_policy_matching(ticket=ticket)
     if policy is None:
-        return []
+        return None, {}, []
     SlaTicketPolicy.objects.create(ticket=ticket, policy=policy, applied_at=at)
     _remember_sla()
-    return sla_clocks_for_new_ticket(ticket=ticket, policy=policy, at=at, events=events)
+    clocks = sla_clocks_for_new_ticket(
+        ticket=ticket, policy=policy, at=at, events=events, persist=False
+    )
+    SlaClock.objects.bulk_create(clocks)
+    return policy, _targets(policy), clocks
 
 
 def sla_apply_change(
@@ -440,9 +453,36 @@ def sla_apply_change(
         _apply_status(change, *status_change, clocks, targets, policy, events, touched, persist)
 
 
-def _transaction_key() -> int | None:
-    blocks = connection.atomic_blocks
-    return id(blocks[0]) if connection.in_atomic_block and blocks else None
+class _TransactionMemo:
+    """What this module learnt during the current transaction. It is registered as a no-op
+    ``on_commit`` callback, and is valid while Django still holds that callback: commit and
+    rollback clear them, and rolling back a savepoint drops those registered inside it (so a
+    memo never outlives the rows it describes). The identity of the ``Atomic`` object would not
+    do: a ``@transaction.atomic`` function reuses one object for every call."""
+
+    def __init__(self) -> None:
+        self.sla_tickets_present: bool | None = None
+        # Tickets created in this transaction (nobody else can see them yet): their policy,
+        # targets and clocks as written, so that later changes in the same transaction (the
+        # first message of an inbound email) need no queries.
+        self.new_tickets: dict[int, tuple[SlaPolicy | None, dict[str, SlaTarget], list[SlaClock]]]
+        self.new_tickets = {}
+
+    def __call__(self) -> None:
+        """Nothing to do on commit."""
+
+
+def _memo() -> _TransactionMemo | None:
+    """This transaction's memo (``None`` outside a transaction: nothing is remembered)."""
+    if not connection.in_atomic_block:
+        return None
+    memo = getattr(connection, "_sla_memo", None)
+    if memo is not None and any(entry[1] is memo for entry in connection.run_on_commit):
+        return memo
+    memo = _TransactionMemo()
+    connection._sla_memo = memo
+    transaction.on_commit(memo)
+    return memo
 
 
 def _desk_has_sla_tickets() -> bool:
@@ -452,17 +492,26 @@ def _desk_has_sla_tickets() -> bool:
     that cannot move clocks (a bulk update of 50 tickets stays a constant number of queries).
     Only this module and the demo seed write ``SlaTicketPolicy``; they call ``_remember_sla``.
     """
-    key = _transaction_key()
-    cached = getattr(connection, "_sla_tickets_known", None)
-    if key is not None and cached is not None and cached[0] == key:
-        return cached[1]
+    memo = _memo()
+    if memo is not None and memo.sla_tickets_present is not None:
+        return memo.sla_tickets_present
     present = SlaTicketPolicy.objects.exists()
-    connection._sla_tickets_known = (key, present)
+    if memo is not None:
+        memo.sla_tickets_present = present
     return present
 
 
 def _remember_sla() -> None:
-    connection._sla_tickets_known = None
+    memo = _memo()
+    if memo is not None:
+        memo.sla_tickets_present = None
+
+
+def _forget_new_ticket(ticket_id: int) -> None:
+    """Another path moved the ticket's clocks: read them from the database from now on."""
+    memo = _memo()
+    if memo is not None:
+        memo.new_tickets.pop(ticket_id, None)
 
 
 def on_ticket_change(change: hooks.TicketChange) -> None:
@@ -473,27 +522,39 @@ def on_ticket_change(change: hooks.TicketChange) -> None:
     if not (change.created or change.messages or status_change or interval_changed):
         return
     events: list[SlaClockEvent] = []
+    memo = _memo()
     if change.created:
-        clocks = _start_policy(ticket, change.at, events)
+        policy, targets, clocks = _start_policy(ticket, change.at, events)
         SlaClockEvent.objects.bulk_create(events)
         _refresh_ticket_columns(ticket, clocks)
+        if memo is not None:
+            memo.new_tickets[ticket.pk] = (policy, targets, clocks)
         return
-    if not _desk_has_sla_tickets():
-        return
-    assignment = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
-    if assignment is None:
-        return
-    policy = assignment.policy
-    targets = {
-        target.metric: target
-        for target in SlaTarget.objects.filter(policy=policy).select_related("calendar")
-    }
-    clocks = list(
-        SlaClock.objects.select_for_update(of=("self",))
-        .filter(ticket=ticket)
-        .select_related("calendar")
-        .order_by("started_at", "id")
-    )
+    known = memo.new_tickets.get(ticket.pk) if memo is not None else None
+    if known is not None:
+        # Created in this transaction: the clocks in memory are the rows (no other transaction
+        # can see the ticket, so there is nothing to lock).
+        found, targets, clocks = known
+        if found is None:
+            return
+        policy = found
+    else:
+        if not _desk_has_sla_tickets():
+            return
+        assignment = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
+        if assignment is None:
+            return
+        policy = assignment.policy
+        targets = {
+            target.metric: target
+            for target in SlaTarget.objects.filter(policy=policy).select_related("calendar")
+        }
+        clocks = list(
+            SlaClock.objects.select_for_update(of=("self",))
+            .filter(ticket=ticket)
+            .select_related("calendar")
+            .order_by("started_at", "id")
+        )
     touched: list[SlaClock] = []
     sla_apply_change(
         change, clocks=clocks, targets=targets, policy=policy, events=events, touched=touched
@@ -554,6 +615,8 @@ def on_ticket_changes(changes: Sequence[hooks.TicketChange]) -> None:
     if not relevant or not _desk_has_sla_tickets():
         return
     ticket_ids = [change.ticket.pk for change in relevant]
+    for ticket_id in ticket_ids:
+        _forget_new_ticket(ticket_id)
     policies = {
         assignment.ticket_id: assignment.policy
         for assignment in SlaTicketPolicy.objects.filter(ticket__in=ticket_ids).select_related(
@@ -635,6 +698,7 @@ def sla_policy_reapply(*, actor: Any, ticket: Ticket) -> SlaPolicy | None:
     old = SlaTicketPolicy.objects.filter(ticket=ticket).select_related("policy").first()
     old_label = str(old.policy) if old else "—"
     _remember_sla()
+    _forget_new_ticket(ticket.pk)
     SlaTicketPolicy.objects.update_or_create(
         ticket=ticket, defaults={"policy": policy, "applied_at": now}
     )

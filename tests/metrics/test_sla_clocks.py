@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from metrics.models import Metric, SlaClock, SlaClockEvent, SlaTicketPolicy
 from metrics.services.sla_clocks import sla_policy_reapply
@@ -331,3 +332,35 @@ def test_the_supervisors_update_interval_sets_the_periodic_update_target(
     restarted = _clock(ticket, Metric.PERIODIC_UPDATE)
     assert restarted.pk != periodic.pk
     assert restarted.due_at == NOW + timedelta(minutes=15 + 30)
+
+
+def test_changes_to_a_ticket_created_in_the_same_transaction_move_its_clocks_without_reading_them(
+    agent, team_a, policy, traveller
+):
+    with transaction.atomic():
+        ticket = _create(agent, team_a)
+        message_add_reply(actor=agent, ticket=ticket, body="Hello.")
+
+    first = _clock(ticket, Metric.FIRST_RESPONSE)
+    assert (first.state, first.stopped_at) == (C.FULFILLED, NOW)
+    assert _kinds(first) == ["started", "fulfilled"]
+    assert _clock(ticket, Metric.RESOLUTION).state == C.RUNNING
+
+
+def test_a_rolled_back_savepoint_ends_what_the_transaction_remembered(
+    agent, team_a, policy, traveller
+):
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                ticket = _create(agent, team_a)
+                raise RuntimeError("undo")
+        except RuntimeError:
+            pass
+        assert not SlaClock.objects.filter(ticket_id=ticket.pk).exists()
+        # A new ticket in the same transaction reads and writes its own clocks as usual.
+        other = _create(agent, team_a)
+        message_add_reply(actor=agent, ticket=other, body="Hello.")
+
+    assert _clock(other, Metric.FIRST_RESPONSE).state == C.FULFILLED
+    assert SlaTicketPolicy.objects.filter(ticket=other).count() == 1

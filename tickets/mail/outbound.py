@@ -149,7 +149,7 @@ def _thread_ids(ticket: Ticket, *, before: OutboundEmail | None = None) -> list[
     outgoing = OutboundEmail.objects.filter(ticket=ticket)
     if before is not None:
         outgoing = outgoing.filter(pk__lt=before.pk)
-    rows: list[tuple[datetime, str]] = list(outgoing.values_list("created_at", "email_message_id"))
+    pairs = outgoing.order_by().values_list("created_at", "email_message_id")
     try:
         inbound = apps.get_model("tickets", "InboundEmail")
     except LookupError:
@@ -158,8 +158,11 @@ def _thread_ids(ticket: Ticket, *, before: OutboundEmail | None = None) -> list[
         incoming = inbound.objects.filter(ticket=ticket).exclude(email_message_id="")
         if before is not None:
             incoming = incoming.filter(received_at__lte=before.created_at)
-        rows += list(incoming.values_list("received_at", "email_message_id"))
-    rows.sort(key=lambda row: row[0])
+        # Both directions in one round trip.
+        pairs = pairs.union(
+            incoming.order_by().values_list("received_at", "email_message_id"), all=True
+        )
+    rows: list[tuple[datetime, str]] = sorted(pairs, key=lambda row: row[0])
     seen: list[str] = []
     for _at, message_id in rows:
         message_id = clean_header(message_id)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Language, Team
@@ -84,6 +85,10 @@ class Client(models.Model):
         verbose_name = _("client")
         verbose_name_plural = _("clients")
         ordering = ["name"]
+        indexes = [
+            # Inbound email finds the sender's client by address in any case (email__iexact).
+            models.Index(Upper("email"), name="client_email_upper_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -28,7 +28,8 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,13 +50,29 @@ from tickets.services.tickets import (
     _Plan,
     _require_work,
     _save,
-    message_add_from_client,
-    ticket_create,
+    message_add_from_client_in_transaction,
+    ticket_create_in_transaction,
 )
 
 logger = logging.getLogger(__name__)
 
 Outcome = InboundEmail.Outcome
+# What processing sets on the stored email (the raw source and its key are written once).
+PROCESSED_FIELDS = (
+    "attempts",
+    "subject",
+    "from_email",
+    "from_name",
+    "recipients",
+    "outcome",
+    "reason",
+    "threading",
+    "attachments",
+    "refused_attachments",
+    "ticket",
+    "message",
+    "processed_at",
+)
 ZIP_MAX_RATIO = 100
 ZIP_MAX_MEMBERS = 10_000
 
@@ -130,15 +147,34 @@ def inbound_email_ingest(
             size=len(raw),
             received_at=timezone.now(),
         )
-        try:
-            with transaction.atomic():
-                row.save()
-        except IntegrityError:
+        if not _store_new(row):
             # Already received (or stored by another worker a moment ago).
-            existing = InboundEmail.objects.get(mailbox=mailbox, email_message_id=message_id)
+            existing = (
+                InboundEmail.objects.select_related("ticket")
+                .defer("raw")
+                .get(mailbox=mailbox, email_message_id=message_id)
+            )
             return _duplicate(existing, source)
         _process(row, raw=raw, check_rate=True, mail=mail)
     return _result(row)
+
+
+def _store_new(row: InboundEmail) -> bool:
+    """Insert ``row`` unless its (mailbox, Message-ID) is already stored: one
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` instead of a savepoint, an INSERT that may
+    fail and a rollback. A concurrent insert of the same key waits for the other transaction;
+    once it commits, this one sees a conflict. True when the row was stored."""
+    meta = InboundEmail._meta
+    fields = [field for field in meta.local_concrete_fields if field is not meta.pk]
+    returned = InboundEmail._base_manager._insert(
+        [row], fields=fields, returning_fields=[meta.pk], on_conflict=OnConflict.IGNORE
+    )
+    if not returned or not returned[0]:
+        return False
+    row.pk = returned[0][0]
+    row._state.adding = False
+    row._state.db = InboundEmail._base_manager.db
+    return True
 
 
 def _duplicate(existing: InboundEmail, source: str) -> IngestResult:
@@ -181,7 +217,7 @@ def _process(
         logger.exception("inbound.failed", extra={"email_id": row.pk})
         _quarantine(row, f"{type(error).__name__}: {error}", prior_steps)
     row.processed_at = timezone.now()
-    row.save()
+    row.save(update_fields=PROCESSED_FIELDS)
     logger.info("inbound.processed", extra={"email_id": row.pk, "outcome": row.outcome})
 
 
@@ -223,13 +259,21 @@ def _apply(
     match = thread_find(mail)
     steps = list(row.threading or []) + match.steps
     client = _client_for(mail, text)
+    body_html = _display_html(mail, text)
+    # The ticket services run without savepoints of their own: ``_process`` holds one and
+    # quarantines the email, undoing everything, when anything fails.
     if match.ticket is None:
-        message = _create_ticket(row, mail, client, text)
+        message = _create_ticket(row, mail, client, text, body_html)
         steps.append(step("new_ticket", ticket=message.ticket.reference))
         row.outcome = Outcome.CREATED
     else:
-        message = message_add_from_client(
-            ticket=match.ticket, client=client, body=text, channel="email", source="email"
+        message = message_add_from_client_in_transaction(
+            ticket=match.ticket,
+            client=client,
+            body=text,
+            channel="email",
+            source="email",
+            body_html=body_html,
         )
         if message.ticket_id != match.ticket.pk:
             steps.append(
@@ -243,7 +287,6 @@ def _apply(
         else:
             steps.append(step("threaded", ticket=match.ticket.reference))
             row.outcome = Outcome.THREADED
-    _set_display(message, mail, text)
     row.refused_attachments = _store_attachments(message, mail)
     row.reason = _refused_note(row.refused_attachments)
     row.ticket = message.ticket
@@ -314,13 +357,15 @@ def _defaults(row: InboundEmail) -> tuple[Team, Category]:
     return team, category
 
 
-def _create_ticket(row: InboundEmail, mail: ParsedMail, client: Client, text: str) -> Message:
+def _create_ticket(
+    row: InboundEmail, mail: ParsedMail, client: Client, text: str, body_html: str
+) -> Message:
     team, category = _defaults(row)
     subject = strip_subject_prefixes(mail.subject) or mail.subject.strip() or "(no subject)"
     if len(subject) > SUBJECT_MAX_LENGTH:
         subject = subject[: SUBJECT_MAX_LENGTH - 1] + "…"
     language = _guess_language(f"{mail.subject}\n{text}")
-    ticket = ticket_create(
+    ticket = ticket_create_in_transaction(
         actor=None,
         client=client,
         subject=subject,
@@ -333,18 +378,22 @@ def _create_ticket(row: InboundEmail, mail: ParsedMail, client: Client, text: st
     )
     # The description also becomes the first message, so that it carries the email's
     # attachments and "why threaded here", and can be moved like any other message.
-    return message_add_from_client(
-        ticket=ticket, client=client, body=text, channel="email", source="email"
+    return message_add_from_client_in_transaction(
+        ticket=ticket,
+        client=client,
+        body=text,
+        channel="email",
+        source="email",
+        body_html=body_html,
+        ticket_is_current=True,
     )
 
 
-def _set_display(message: Message, mail: ParsedMail, text: str) -> None:
+def _display_html(mail: ParsedMail, text: str) -> str:
     """HTML-only mail keeps its own (sanitised) formatting; text mail folds quoted history."""
     if mail.html_only and mail.html.strip():
-        message.body_html = mail.html
-    else:
-        message.body_html = render_reply_html(text)
-    message.save(update_fields=["body_html"])
+        return mail.html
+    return render_reply_html(text)
 
 
 def _zip_bomb_reason(content: bytes) -> str:

@@ -76,10 +76,12 @@ __all__ = [
     "TicketReadOnly",
     "changed_fields_since",
     "message_add_from_client",
+    "message_add_from_client_in_transaction",
     "message_add_note",
     "message_add_reply",
     "ticket_assign",
     "ticket_create",
+    "ticket_create_in_transaction",
     "ticket_escalate",
     "ticket_link",
     "ticket_merge",
@@ -310,7 +312,15 @@ def _clean_tags(value: Any) -> list[str]:
     return tags
 
 
+def _saved(value: Any, model: type[models.Model]) -> bool:
+    """``value`` is a row of ``model`` the caller already read (or wrote) in this process: it is
+    used as is instead of being read again (one query less per reference)."""
+    return isinstance(value, model) and value.pk is not None and not value._state.adding
+
+
 def _resolve_client(value: Any) -> Client:
+    if _saved(value, Client):
+        return value
     client = Client.objects.filter(pk=_pk_of(value)).first() if _pk_of(value) else None
     if client is None:
         raise _invalid(_("Unknown client: choose an existing client."), "client")
@@ -318,6 +328,8 @@ def _resolve_client(value: Any) -> Client:
 
 
 def _resolve_category(value: Any) -> Category:
+    if _saved(value, Category) and value.is_active:
+        return value
     pk = _pk_of(value)
     category = Category.objects.filter(pk=pk, is_active=True).first() if pk else None
     if category is None:
@@ -326,6 +338,8 @@ def _resolve_category(value: Any) -> Category:
 
 
 def _resolve_team(value: Any) -> Team:
+    if _saved(value, Team):
+        return value
     pk = _pk_of(value)
     team = Team.objects.filter(pk=pk).first() if pk else None
     if team is None:
@@ -674,6 +688,45 @@ def ticket_create(
     The actor must work on ``team`` (``None``: an inbound email or the client portal). Events:
     *created*, and *assigned* when an assignee is given (who is notified unless it is the actor).
     """
+    return ticket_create_in_transaction(
+        actor=actor,
+        client=client,
+        subject=subject,
+        description=description,
+        category=category,
+        team=team,
+        priority=priority,
+        channel=channel,
+        language=language,
+        tags=tags,
+        platform_os=platform_os,
+        app_version=app_version,
+        assignee=assignee,
+        source=source,
+    )
+
+
+def ticket_create_in_transaction(
+    *,
+    actor: User | None,
+    client: Client | int,
+    subject: str,
+    description: str,
+    category: Category | int,
+    team: Team | int,
+    priority: int = 3,
+    channel: str = "web",
+    language: str = "en",
+    tags: Iterable[str] = (),
+    platform_os: str = "",
+    app_version: str = "",
+    assignee: User | int | None = None,
+    source: str = "web",
+) -> Ticket:
+    """``ticket_create`` without a savepoint of its own, for a caller that already holds one
+    and undoes everything on failure (inbound email: one savepoint per message, not three)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ticket_create_in_transaction needs a surrounding transaction")
     source = _clean_source(source)
     team = _resolve_team(team)
     _require_work(actor, team)
@@ -923,14 +976,20 @@ def _reopen_window_start(now: datetime) -> datetime:
 
 
 def _client_message(
-    ticket: Ticket, client: Client, body: str, channel: str, now: datetime
+    ticket: Ticket,
+    client: Client,
+    body: str,
+    channel: str,
+    now: datetime,
+    *,
+    body_html: str | None = None,
 ) -> Message:
     return Message.objects.create(
         ticket=ticket,
         kind=Message.Kind.CLIENT,
         client=client,
         body=body,
-        body_html=render_message_html(body),
+        body_html=render_message_html(body) if body_html is None else body_html,
         language=ticket.language,
         channel=channel,
         created_at=now,
@@ -973,21 +1032,55 @@ def message_add_from_client(
     The assignee (of the old ticket, for a follow-up) is notified. Returns the stored message;
     ``message.ticket`` is where it went.
     """
+    return message_add_from_client_in_transaction(
+        ticket=ticket,
+        client=client,
+        body=body,
+        uploads=uploads,
+        channel=channel,
+        source=source,
+    )
+
+
+def message_add_from_client_in_transaction(
+    *,
+    ticket: Ticket,
+    client: Client | int,
+    body: str,
+    uploads: Sequence[Any] = (),
+    channel: str = "email",
+    source: str = "email",
+    body_html: str | None = None,
+    ticket_is_current: bool = False,
+) -> Message:
+    """``message_add_from_client`` without a savepoint of its own, for a caller that already
+    holds one and undoes everything on failure (inbound email).
+
+    ``body_html``: the message's HTML when the caller rendered it (an email's own sanitised HTML
+    or its folded quotes); otherwise ``body`` is rendered. ``ticket_is_current``: the caller
+    created ``ticket`` in this transaction (nobody else can see or change it yet), so it is not
+    read again and locked.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("message_add_from_client_in_transaction needs a surrounding transaction")
     source = _clean_source(source)
     channel = _clean_choice(channel, Ticket.Channel, "channel")
     body = _clean_body(body)
     client = _resolve_client(client)
-    ticket = _lock(ticket)
+    if not ticket_is_current:
+        ticket = _lock(ticket)
     now = timezone.now()
     expired = ticket.status == Status.RESOLVED and (
         ticket.resolved_at is None or ticket.resolved_at < _reopen_window_start(now)
     )
     if lifecycle.is_read_only(ticket.status) or expired:
-        return _follow_up_from_client(ticket, client, body, uploads, channel, source, now)
+        return _follow_up_from_client(
+            ticket, client, body, uploads, channel, source, now, body_html=body_html
+        )
     plan = _Plan(ticket)
     if ticket.status in (Status.RESOLVED, Status.PENDING_CLIENT):
         _plan_transition(plan, Status.OPEN, now=now)
-    message = _client_message(ticket, client, body, channel, now)
+    message = _client_message(ticket, client, body, channel, now, body_html=body_html)
     plan.event("client_message")
     plan.messages.append(message)
     _notify_client_replied(plan, ticket.assignee)
@@ -1004,6 +1097,8 @@ def _follow_up_from_client(
     channel: str,
     source: str,
     now: datetime,
+    *,
+    body_html: str | None = None,
 ) -> Message:
     follow_up = Ticket.objects.create(
         client=client,
@@ -1023,7 +1118,7 @@ def _follow_up_from_client(
         updated_at=now,
     )
     TicketLink.objects.create(source=follow_up, target=earlier, kind=TicketLink.Kind.FOLLOW_UP_OF)
-    message = _client_message(follow_up, client, body, channel, now)
+    message = _client_message(follow_up, client, body, channel, now, body_html=body_html)
     plan = _Plan(follow_up, created=True)
     plan.messages.append(message)
     plan.event("created")

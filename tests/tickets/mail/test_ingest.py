@@ -234,7 +234,8 @@ def test_a_failure_quarantines_the_email_with_its_source_and_leaves_nothing_half
     def explode(*args, **kwargs):
         raise RuntimeError("threading blew up")
 
-    monkeypatch.setattr(inbound, "_set_display", explode)
+    # Fails after the ticket, its client and its first message are written.
+    monkeypatch.setattr(inbound, "_store_attachments", explode)
     raw = make_email()
 
     result = inbound_email_ingest(raw=raw, mailbox=mailbox)
@@ -276,3 +277,37 @@ def test_mailbox_passwords_are_encrypted_at_rest(mailbox) -> None:
     stored = bytes(type(mailbox).objects.get(pk=mailbox.pk).password_encrypted)
     assert b"s3cret-imap" not in stored
     assert type(mailbox).objects.get(pk=mailbox.pk).password == "s3cret-imap"
+
+
+def test_a_new_ticket_from_email_starts_its_sla_clocks_once(mailbox, django_assert_max_num_queries):
+    from metrics.models import SlaClock, SlaClockEvent
+    from tests.metrics.factories import policy_with_targets
+
+    policy_with_targets()
+
+    with django_assert_max_num_queries(26):
+        result = inbound_email_ingest(raw=make_email(), mailbox=mailbox)
+
+    ticket = Ticket.objects.get()
+    assert result.outcome == "created"
+    assert ticket.version == 2
+    assert ticket.sla_due_at is not None
+    metrics = sorted(SlaClock.objects.filter(ticket=ticket).values_list("metric", flat=True))
+    assert metrics == ["first_response", "resolution"]
+    assert SlaClockEvent.objects.filter(clock__ticket=ticket).count() == 2
+    assert list(ticket.events.order_by("id").values_list("action", flat=True)) == [
+        "created",
+        "client_message",
+    ]
+
+
+def test_a_duplicate_changes_nothing_and_names_the_first_copy(mailbox) -> None:
+    raw = make_email()
+    first = inbound_email_ingest(raw=raw, mailbox=mailbox)
+
+    again = inbound_email_ingest(raw=raw, mailbox=mailbox)
+
+    assert (first.outcome, again.outcome) == ("created", "duplicate")
+    assert again.ticket == first.ticket
+    assert InboundEmail.objects.count() == 1
+    assert Ticket.objects.count() == 1
