@@ -17,6 +17,19 @@ def _clear_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def celery_eager(settings):
+    """Celery tasks run in the test's own thread. Celery reads the Django settings once, when
+    its configuration is first used (possibly by an earlier test), so the app's configuration is
+    switched too, and back afterwards."""
+    from supportdesk.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
 def give_totp(user) -> str:
     """Activate TOTP for ``user`` and return the secret (what a phone app would hold)."""
     secret = generate_totp_secret()

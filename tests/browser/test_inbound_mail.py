@@ -28,6 +28,9 @@ def _sign_in(page, user) -> None:
     if hasattr(user, "totp_secret"):
         page.locator("input[name=code]").fill(totp_code(user.totp_secret))
         page.get_by_role("button", name="Sign In").click()
+    # Signed in once the browser has left the sign-in pages (a page opened before that would
+    # abort the sign-in's own navigation).
+    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def test_an_administrator_reads_the_quarantine_and_retries_an_email(

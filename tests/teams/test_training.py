@@ -148,9 +148,8 @@ def test_agents_cannot_create_courses(agent):
 
 
 def test_a_reminder_goes_once_per_due_date(
-    agent, supervisor, compliance, django_capture_on_commit_callbacks, settings
+    agent, supervisor, compliance, django_capture_on_commit_callbacks, celery_eager
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     _completed(agent, compliance, 360, supervisor)
     training_requirements_sync()
     today = timezone.localdate()
@@ -175,8 +174,7 @@ def test_nothing_is_sent_far_from_the_due_date(agent, supervisor, compliance):
     assert training_reminders_send(today=timezone.localdate()) == 0
 
 
-def test_the_hourly_task_syncs_and_reminds(agent, supervisor, compliance, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_the_hourly_task_syncs_and_reminds(agent, supervisor, compliance, celery_eager):
     compliance.due_by = timezone.localdate() + timedelta(days=3)
     compliance.save()
     training_reminders_task()
