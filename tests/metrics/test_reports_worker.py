@@ -10,25 +10,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from metrics.models import Report
 from metrics.services.reports import report_request
 from tests.metrics.conftest import WEEK
+from tests.workers import database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgresql://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
 def _redis_url() -> str:
@@ -61,7 +52,7 @@ def test_a_real_worker_generates_the_archived_report(
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "supportdesk.test_settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DATABASE_POOL": "0",
         "CELERY_BROKER_URL": redis_url,
         "MEDIA_ROOT": str(media),

@@ -80,18 +80,11 @@ def hook(receiver, administrator):
 
 
 def test_ticket_changes_are_delivered_signed(
-    hook, receiver, agent, team_a, django_capture_on_commit_callbacks, settings
+    hook, receiver, agent, team_a, django_capture_on_commit_callbacks, celery_eager
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from supportdesk.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        ticket = TicketFactory(team=team_a, status="open")
-        with django_capture_on_commit_callbacks(execute=True):
-            ticket_services.ticket_escalate(actor=agent, ticket=ticket, reason="Orders stuck")
-    finally:
-        app.conf.task_always_eager = False
+    ticket = TicketFactory(team=team_a, status="open")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.ticket_escalate(actor=agent, ticket=ticket, reason="Orders stuck")
     events = sorted(WebhookDelivery.objects.values_list("event", "status"))
     assert events == [("ticket.escalated", "succeeded"), ("ticket.updated", "succeeded")]
     request = receiver.received[0]

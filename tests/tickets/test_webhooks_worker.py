@@ -10,26 +10,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from tests.factories import CategoryFactory, ClientFactory
 from tests.tickets.test_webhooks import Receiver
+from tests.workers import database_url
 from tickets.models import WebhookDelivery
 from tickets.services.tickets import ticket_create
 from tickets.services.webhooks import webhook_create
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgresql://{quote(db['USER'], safe='')}{password}@{host}{port}/{db['NAME']}"
 
 
 @pytest.mark.timeout_sensitive
@@ -40,7 +31,7 @@ def test_a_real_worker_delivers_a_signed_webhook(administrator, agent, team_a, s
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "supportdesk.settings",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "DATABASE_POOL": "0",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": "1",

@@ -192,22 +192,15 @@ def receiver(settings):
 
 
 def test_a_generated_report_is_delivered_signed_after_commit(
-    media, administrator, team_a, receiver, settings, django_capture_on_commit_callbacks
+    media, administrator, team_a, receiver, celery_eager, django_capture_on_commit_callbacks
 ):
     hook = webhook_create(actor=administrator, url=receiver.url, events=["report.generated"])
     report = ReportFactory(team=team_a)
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from supportdesk.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        with (
-            mock.patch.object(weekly, "render_pdf", return_value=PDF),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            services.report_generate(report_id=report.pk)
-    finally:
-        app.conf.task_always_eager = False
+    with (
+        mock.patch.object(weekly, "render_pdf", return_value=PDF),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.report_generate(report_id=report.pk)
     delivery = WebhookDelivery.objects.get(webhook=hook)
     assert (delivery.event, delivery.status, delivery.attempts) == (
         "report.generated",

@@ -54,17 +54,9 @@ def test_a_reread_folder_creates_nothing_new(imap_server, mailbox) -> None:
     assert Ticket.objects.count() == 1
 
 
-def test_the_beat_task_polls_every_active_mailbox(imap_server, mailbox, settings) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from supportdesk.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        imap_server.append(make_email(subject="Via beat"))
-        inbound_poll()
-    finally:
-        app.conf.task_always_eager = False
-
+def test_the_beat_task_polls_every_active_mailbox(imap_server, mailbox, celery_eager) -> None:
+    imap_server.append(make_email(subject="Via beat"))
+    inbound_poll()
     assert Ticket.objects.get().subject == "Via beat"
 
 
